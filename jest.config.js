@@ -1,0 +1,32 @@
+/** Jest runs the TypeScript sources directly (ts-jest, ESM); `npm run build` type-checks them. */
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  testEnvironment: 'node',
+  moduleNameMapper: {
+    '^@hookmux/core$': '<rootDir>/core/src/index.ts',
+    '^@hookmux/([a-z0-9-]+)$': '<rootDir>/plugins/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json' }],
+  },
+  rootDir: '.',
+  testPathIgnorePatterns: ['/node_modules/', '/lib/'],
+};
+
+export default {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/core/src/**/*.spec.ts', '<rootDir>/plugins/*/src/**/*.spec.ts'],
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.spec\\.ts$'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/**/*.int.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns],
+    },
+  ],
+};
