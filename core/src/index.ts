@@ -10,3 +10,4 @@ export * from './contracts/queue.js';
 export * from './config/json-schema.js';
 export * from './config/hookmux-config.js';
 export * from './logging/logger.js';
+export * from './logging/memory-logger.js';
