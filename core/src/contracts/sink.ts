@@ -50,6 +50,13 @@ export interface Sink {
   readonly secretKeys: readonly string[];
   /** Default limits per robot; a sink's `rateLimit:` overrides the first. */
   readonly rateLimits: readonly RateLimit[];
+  /** The key in the config's `people:` entries that holds this sink's user ids (`wecom`). */
+  readonly identity?: string;
+  /**
+   * How `{{mention login}}` appears inline for a person with this sink's id. The id is also added
+   * to the message's `mentions`, for sinks that mention through a list (WeCom text).
+   */
+  formatMention?(userId: string, format: TemplateFormat, target: SinkTarget): string;
   /** Which template format the sink's configured message type is rendered from. */
   templateFormat(target: SinkTarget): TemplateFormat;
   /** Identity of the robot behind the target: sinks pointing at one robot share its rate limit. */
