@@ -1,0 +1,93 @@
+import { collectSecrets } from '../config/collect-secrets.js';
+import type { HookmuxConfig } from '../config/hookmux-config.js';
+import { parseDuration, parseRateLimit } from '../config/parse-units.js';
+import { validatePluginSections } from '../config/validate-plugin-sections.js';
+import type { ResolvedSink } from '../contracts/sink-directory.js';
+import type { RateLimit, Sink } from '../contracts/sink.js';
+import type { Source } from '../contracts/source.js';
+import { HookmuxError } from '../errors/hookmux-error.js';
+import { compileRoute } from '../routing/compile-routes.js';
+import { builtinTemplatesDir, MessageRenderer } from '../templates/message-renderer.js';
+import { TemplateSet } from '../templates/template-set.js';
+import type { ActiveSource, Runtime } from './runtime.js';
+
+export interface PluginSet {
+  readonly sinks: readonly Sink[];
+  readonly sources: readonly Source[];
+}
+
+/** Checks a config against the loaded plugins and compiles it; every problem at once. */
+export function buildRuntime(
+  config: HookmuxConfig,
+  plugins: PluginSet,
+  options: { builtinTemplatesDir?: string } = {},
+): { runtime: Runtime | undefined; errors: HookmuxError[] } {
+  const errors = validatePluginSections(config, plugins);
+  const warnings: string[] = [];
+
+  const sinks = new Map<string, ResolvedSink>();
+  for (const [name, settings] of Object.entries(config.sinks)) {
+    const sink = plugins.sinks.find((s) => s.type === settings.type);
+    if (!sink) continue; // reported by validatePluginSections
+    const target = { name, type: sink.type, settings };
+    try {
+      sinks.set(name, {
+        sink,
+        target,
+        rateLimits: resolveRateLimits(sink.rateLimits, settings.rateLimit),
+        robotKey: sink.robotKey(target),
+        merge: settings.merge !== false,
+        timeoutMs: settings['timeout'] === undefined ? config.delivery.timeoutMs : parseDuration(settings['timeout'] as string),
+      });
+      for (const problem of sink.checkTarget?.(target, config.people) ?? []) warnings.push(`sinks.${name}: ${problem}`);
+    } catch (error) {
+      errors.push(
+        HookmuxError.is(error) ? error : new HookmuxError('HM_ERR_CFG_INVALID', (error as Error).message, { at: `sinks.${name}` }),
+      );
+    }
+  }
+
+  const sources = new Map<string, ActiveSource>();
+  for (const [id, settings] of Object.entries(config.sources)) {
+    const source = plugins.sources.find((s) => s.id === id);
+    if (!source) continue; // reported by validatePluginSections
+    sources.set(id, { source, settings });
+    for (const warning of source.checkSettings?.(settings) ?? []) warnings.push(`sources.${id}: ${warning}`);
+  }
+
+  const builtin = options.builtinTemplatesDir ?? builtinTemplatesDir;
+  const templateDirs = [
+    ...config.routes.map((r) => r.template).filter((d): d is string => d !== undefined),
+    ...(config.templates.dir ? [config.templates.dir] : []),
+    builtin,
+  ];
+  const { set, errors: templateErrors } = TemplateSet.load(templateDirs);
+  errors.push(...templateErrors);
+
+  if (errors.length > 0) return { runtime: undefined, errors };
+  const renderer = new MessageRenderer({
+    templates: set,
+    userDir: config.templates.dir,
+    builtinDir: builtin,
+    timeZone: config.templates.timeZone,
+    people: config.people,
+  });
+  return {
+    runtime: {
+      config,
+      routes: config.routes.map(compileRoute),
+      renderer,
+      sinks,
+      sources,
+      secrets: collectSecrets(config, plugins),
+      warnings,
+    },
+    errors,
+  };
+}
+
+/** A sink's `rateLimit:` replaces the plugin's main limit; the plugin's other limits (e.g. Feishu's 5/s) stay. */
+function resolveRateLimits(defaults: readonly RateLimit[], configured: string | undefined): RateLimit[] {
+  if (configured === undefined) return [...defaults];
+  return [parseRateLimit(configured), ...defaults.slice(1)];
+}

@@ -1,0 +1,92 @@
+import { fileURLToPath } from 'node:url';
+
+import type { HookEvent } from '../contracts/hook-event.js';
+import type { Message, TemplateFormat } from '../contracts/message.js';
+import type { Person, Sink, SinkTarget } from '../contracts/sink.js';
+import { HookmuxError } from '../errors/hookmux-error.js';
+import { type RenderState, toMentions } from './template-helpers.js';
+import { renderFields, type TemplateSet } from './template-set.js';
+
+/** The templates that ship with hookmux (`templates/` at the repo root). */
+export const builtinTemplatesDir = fileURLToPath(new URL('../../../templates', import.meta.url));
+
+export interface RenderTarget {
+  readonly sink: Sink;
+  readonly target: SinkTarget;
+}
+
+export interface MessageRendererOptions {
+  readonly templates: TemplateSet;
+  /** User folder (`templates.dir`), searched after a route's own folder and before the built-ins. */
+  readonly userDir?: string | undefined;
+  readonly builtinDir?: string;
+  readonly timeZone: string;
+  readonly people: readonly Person[];
+}
+
+/** Turns an event into the message one sink gets, from the first template found on the search path. */
+export class MessageRenderer {
+  constructor(private readonly options: MessageRendererOptions) {}
+
+  /** The folders searched for a route, most specific first. */
+  searchPath(routeDir?: string): string[] {
+    const dirs = [routeDir, this.options.userDir, this.options.builtinDir ?? builtinTemplatesDir];
+    return dirs.filter((d): d is string => typeof d === 'string');
+  }
+
+  render(event: HookEvent, to: RenderTarget, routeDir?: string): Message {
+    const format: TemplateFormat = to.sink.templateFormat(to.target);
+    const template = this.options.templates.find(this.searchPath(routeDir), event, format);
+    if (!template) {
+      throw new HookmuxError('HM_ERR_TPL_NOT_FOUND', `no ${format} template for ${event.name}`, {
+        hint: `add ${event.source}/${event.type}.${format}.hbs or _default.${format}.hbs to a template folder`,
+      });
+    }
+    const state: RenderState = {
+      format,
+      sourceIdentity: event.source,
+      sinkIdentity: to.sink.identity,
+      people: this.options.people,
+      formatMention: to.sink.formatMention
+        ? (id: string) => to.sink.formatMention?.(id, format, to.target) ?? `@${id}`
+        : undefined,
+      timeZone: this.options.timeZone,
+      mentions: { userIds: new Set(), mobiles: new Set(), all: false },
+    };
+    const { payload, data, ...meta } = event;
+    const context = { ...data, event: meta, payload, sink: { name: to.target.name, type: to.target.type } };
+    const runtime = { data: { hookmux: state }, allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false };
+    let text: string;
+    let fields: Record<string, unknown>;
+    try {
+      text = tidy(template.body(context, runtime));
+      fields = renderFields(template.fields, context, runtime);
+    } catch (error) {
+      throw new HookmuxError('HM_ERR_TPL_RENDER', `template failed for ${event.name}: ${(error as Error).message}`, {
+        at: template.file,
+        hint: 'check the helpers and partials the template uses',
+      });
+    }
+    const url = typeof fields['url'] === 'string' && fields['url'] !== '' ? fields['url'] : event.url;
+    return {
+      eventId: event.id,
+      eventName: event.name,
+      sink: to.target.name,
+      format,
+      text,
+      fields,
+      mentions: toMentions(state),
+      ...(url ? { url } : {}),
+      summary: event.summary,
+      count: 1,
+    };
+  }
+}
+
+/** Templates are written for readability; robots show every blank line, so collapse runs of them. */
+function tidy(text: string): string {
+  return text
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}

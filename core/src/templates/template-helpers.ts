@@ -1,0 +1,165 @@
+import type { HelperDelegate, HelperOptions } from 'handlebars';
+
+import type { Mentions, TemplateFormat } from '../contracts/message.js';
+import type { Person } from '../contracts/sink.js';
+
+/** Per-render state the `mention` helper writes into (Handlebars `@hookmux`). */
+export interface RenderState {
+  readonly format: TemplateFormat;
+  /** The `people:` key of the event's source (`gitee`). */
+  readonly sourceIdentity: string;
+  /** The `people:` key of the sink (`wecom`), if the sink can mention. */
+  readonly sinkIdentity: string | undefined;
+  readonly people: readonly Person[];
+  readonly formatMention: ((userId: string) => string) | undefined;
+  readonly timeZone: string;
+  readonly mentions: { userIds: Set<string>; mobiles: Set<string>; all: boolean };
+}
+
+export function toMentions(state: RenderState): Mentions {
+  return { userIds: [...state.mentions.userIds], mobiles: [...state.mentions.mobiles], all: state.mentions.all };
+}
+
+/** Names every template may call; templates are compiled with `knownHelpersOnly`, so a typo fails at load. */
+export const templateHelpers: Record<string, HelperDelegate> = {
+  shortSha: (sha: unknown, ...rest: unknown[]) => {
+    const len = typeof rest[0] === 'number' ? rest[0] : 7;
+    return typeof sha === 'string' ? sha.slice(0, len) : '';
+  },
+  firstLine: (text: unknown) => (typeof text === 'string' ? (text.split(/\r?\n/)[0] ?? '').trim() : ''),
+  /** `{{truncate text 80}}`: at most N characters (code points), with `…` when cut. */
+  truncate: (text: unknown, ...rest: unknown[]) => {
+    const max = typeof rest[0] === 'number' ? rest[0] : 80;
+    return truncateChars(stringOf(text), max);
+  },
+  /** `{{excerpt body 3 200}}`: the first N non-empty lines, at most M characters, `…` when cut. */
+  excerpt: (text: unknown, ...rest: unknown[]) => {
+    const maxLines = typeof rest[0] === 'number' ? rest[0] : 3;
+    const maxChars = typeof rest[1] === 'number' ? rest[1] : 200;
+    const lines = stringOf(text)
+      .split(/\r?\n/)
+      .map((l) => l.trimEnd())
+      .filter((l) => l.trim() !== '');
+    const kept = lines.slice(0, maxLines).join('\n');
+    const cut = truncateChars(kept, maxChars);
+    return lines.length > maxLines && cut === kept ? `${kept}…` : cut;
+  },
+  /** `{{mention login}}` or `{{mention list}}`: the person in the sink's own mention syntax. */
+  mention: function (this: unknown, who: unknown, options: HelperOptions) {
+    const state = (options.data as { hookmux?: RenderState }).hookmux;
+    const logins = toLogins(who);
+    if (!state) return logins.map((l) => `@${l}`).join(' ');
+    return logins.map((login) => mentionOne(login, state)).join(' ');
+  },
+  /** `{{mentionAll}}`: everyone in the group. */
+  mentionAll: function (this: unknown, options: HelperOptions) {
+    const state = (options.data as { hookmux?: RenderState }).hookmux;
+    if (state) state.mentions.all = true;
+    return '@all';
+  },
+  /** `{{date value}}` → `2021-10-08 17:53` in `templates.timeZone`; `{{date value "date"}}`, `"time"`, `"iso"`. */
+  date: function (this: unknown, value: unknown, ...rest: unknown[]) {
+    const options = rest.pop() as HelperOptions;
+    const style = typeof rest[0] === 'string' ? rest[0] : 'datetime';
+    const zone =
+      typeof rest[1] === 'string'
+        ? rest[1]
+        : ((options.data as { hookmux?: RenderState }).hookmux?.timeZone ?? 'Asia/Shanghai');
+    return formatDate(value, style, zone);
+  },
+  eq: (a: unknown, b: unknown) => a === b,
+  ne: (a: unknown, b: unknown) => a !== b,
+  gt: (a: unknown, b: unknown) => Number(a) > Number(b),
+  lt: (a: unknown, b: unknown) => Number(a) < Number(b),
+  and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+  not: (a: unknown) => !a,
+  /** `{{join labels ", "}}`; `{{join people ", " "name"}}` joins one property of each item. */
+  join: (list: unknown, ...rest: unknown[]) => {
+    if (!Array.isArray(list)) return '';
+    const sep = typeof rest[0] === 'string' ? rest[0] : ', ';
+    const prop = typeof rest[1] === 'string' ? rest[1] : undefined;
+    return list
+      .map((item: unknown) => (prop && isRecord(item) ? item[prop] : item))
+      .filter((v) => v !== undefined && v !== null && v !== '')
+      .map(stringOf)
+      .join(sep);
+  },
+  /** `{{plural count "commit"}}` → `1 commit` / `3 commits`; a third argument gives the plural form. */
+  plural: (count: unknown, singular: unknown, ...rest: unknown[]) => {
+    const n = Number(count) || 0;
+    const many = typeof rest[0] === 'string' ? rest[0] : `${stringOf(singular)}s`;
+    return `${n} ${n === 1 ? stringOf(singular) : many}`;
+  },
+  json: (value: unknown) => JSON.stringify(value ?? null),
+  /** `{{default value "fallback"}}`. */
+  default: (value: unknown, fallback: unknown) =>
+    value === undefined || value === null || value === '' ? fallback : value,
+  len: (value: unknown) => (Array.isArray(value) ? value.length : typeof value === 'string' ? [...value].length : 0),
+  add: (a: unknown, b: unknown) => Number(a) + Number(b),
+};
+
+function mentionOne(login: string, state: RenderState): string {
+  const person = state.people.find((p) => p[state.sourceIdentity] === login);
+  const display = person?.['name'] ?? login;
+  const userId = state.sinkIdentity ? person?.[state.sinkIdentity] : undefined;
+  if (userId) {
+    state.mentions.userIds.add(userId);
+    return state.formatMention ? state.formatMention(userId) : `@${display}`;
+  }
+  const mobile = person?.['mobile'];
+  if (mobile) state.mentions.mobiles.add(mobile);
+  return `@${display}`;
+}
+
+function toLogins(who: unknown): string[] {
+  const items = Array.isArray(who) ? who : [who];
+  return items
+    .map((item: unknown) => (isRecord(item) ? (item['login'] ?? item['username']) : item))
+    .filter((v): v is string => typeof v === 'string' && v !== '');
+}
+
+function truncateChars(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+}
+
+function formatDate(value: unknown, style: string, timeZone: string): string {
+  const date =
+    value instanceof Date
+      ? value
+      : typeof value === 'number'
+        ? new Date(value)
+        : typeof value === 'string' && /^\d{10,13}$/.test(value)
+          ? new Date(Number(value.length === 10 ? `${value}000` : value))
+          : typeof value === 'string'
+            ? new Date(value)
+            : undefined;
+  if (!date || Number.isNaN(date.getTime())) return stringOf(value);
+  if (style === 'iso') return date.toISOString();
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
+  const day = `${parts['year']}-${parts['month']}-${parts['day']}`;
+  const time = `${parts['hour']}:${parts['minute']}`;
+  return style === 'date' ? day : style === 'time' ? time : `${day} ${time}`;
+}
+
+function stringOf(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
