@@ -1,0 +1,47 @@
+import type { JsonSchema } from '@hookmux/core';
+
+import { weComFormats } from './wecom-settings.js';
+
+/**
+ * One `sinks.<name>` section of type `wecom`, the core keys (`type`, `rateLimit`, `merge`,
+ * `timeout`) included. Unknown keys are refused so that a typo (`fromat:`) is an error at load,
+ * not a silently ignored setting.
+ */
+export const weComConfigSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    type: { const: 'wecom' },
+    webhook: {
+      type: 'string',
+      pattern: '^https?://[^\\s]+$',
+      description: 'Full robot URL (https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...). Secret.',
+    },
+    key: { type: 'string', minLength: 1, pattern: '^\\S+$', description: 'Robot key, the end of the robot URL. Secret.' },
+    apiBase: {
+      type: 'string',
+      pattern: '^https?://[^\\s]+$',
+      description: 'Where `key` is sent (default https://qyapi.weixin.qq.com); for tests and proxies.',
+    },
+    format: { enum: [...weComFormats], default: 'markdown' },
+    mentions: { type: 'boolean', default: true, description: 'Mention people at all (false: `@name` as plain text).' },
+    rateLimit: {
+      type: 'string',
+      pattern: '^\\s*[1-9][0-9]*\\s*/\\s*([1-9][0-9]*\\s*)?(ms|s|sec|second|seconds|m|min|minute|minutes|h|hour|hours)\\s*$',
+      description: 'Messages per window, e.g. `20/min` (WeCom allows 20 a minute per robot).',
+    },
+    merge: { type: 'boolean', description: 'Merge a backlog into digest messages (default true).' },
+    timeout: {
+      description: 'HTTP timeout of one send: ms, or `500ms`, `5s`, `1m` (default 10s).',
+      anyOf: [
+        { type: 'number', exclusiveMinimum: 0 },
+        { type: 'string', pattern: '^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m)?\\s*$' },
+      ],
+    },
+  },
+  required: ['type'],
+  oneOf: [
+    { required: ['webhook'], not: { required: ['key'] } },
+    { required: ['key'], not: { required: ['webhook'] } },
+  ],
+  additionalProperties: false,
+};
