@@ -43,6 +43,8 @@ export interface SourceContext {
   readonly logger: Logger;
   /** Clock, so tests can pin it to a recorded delivery's time. */
   readonly now: () => number;
+  /** Dry runs only (`hookmux render`, the admin playground): parse without checking tokens or signatures. */
+  readonly skipVerification?: boolean;
 }
 
 /**
