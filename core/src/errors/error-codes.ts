@@ -43,6 +43,8 @@ export const errorCodes = {
   // Sinks and delivery
   HM_ERR_SINK_NOT_FOUND: { status: 404, message: 'no sink with this name' },
   HM_ERR_DELIVERY_NOT_FOUND: { status: 404, message: 'no delivery with this id' },
+  HM_ERR_DELIVERY_IN_FLIGHT: { status: 409, message: 'this delivery is being sent right now' },
+  HM_ERR_DELIVERY_STORE_OPEN: { status: 500, message: 'cannot open the outbox database' },
   HM_ERR_CLI_USAGE: { status: 400, message: 'wrong command-line usage' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
