@@ -1,0 +1,20 @@
+import { type CliIo, exitCodes, writeLine } from '../cli-io.js';
+import { loadForCli } from '../load-for-cli.js';
+
+/** `hookmux check [-c FILE]`: config, templates and plugins; every problem listed, exit 1 if any. */
+export async function runCheckCommand(configOption: string | undefined, io: CliIo): Promise<number> {
+  const loaded = await loadForCli(configOption, io);
+  if (loaded.errors.length > 0) {
+    writeLine(io.err, `${loaded.file}: ${loaded.errors.length} problem${loaded.errors.length === 1 ? '' : 's'}`);
+    for (const error of loaded.errors) writeLine(io.err, `  ✗ ${error.describe()}`);
+    return exitCodes.failure;
+  }
+  const runtime = loaded.runtime;
+  if (!runtime) return exitCodes.failure;
+  for (const warning of runtime.warnings) writeLine(io.err, `  ! ${warning}`);
+  writeLine(
+    io.out,
+    `ok: ${loaded.file}: ${runtime.sources.size} source(s), ${runtime.sinks.size} sink(s), ${runtime.routes.length} route(s), templates compiled`,
+  );
+  return exitCodes.ok;
+}

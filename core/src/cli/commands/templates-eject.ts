@@ -1,0 +1,39 @@
+import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+
+import { builtinTemplatesDir } from '../../templates/message-renderer.js';
+import { type CliIo, exitCodes, writeLine } from '../cli-io.js';
+
+/**
+ * `hookmux templates eject [DIR]`: copies the built-in templates out for editing. Files that
+ * already exist are kept (use --force to overwrite), so a second eject never loses edits.
+ */
+export function runTemplatesEjectCommand(dirOption: string | undefined, force: boolean, io: CliIo): number {
+  const target = resolve(io.cwd, dirOption ?? 'templates');
+  if (resolve(target) === resolve(builtinTemplatesDir)) {
+    writeLine(io.err, '✗ that is the built-in template folder itself; pick another folder');
+    return exitCodes.failure;
+  }
+  let copied = 0;
+  let kept = 0;
+  for (const file of listFiles(builtinTemplatesDir)) {
+    const name = relative(builtinTemplatesDir, file);
+    const dest = join(target, name);
+    if (existsSync(dest) && !force) {
+      kept += 1;
+      continue;
+    }
+    cpSync(file, dest);
+    copied += 1;
+  }
+  writeLine(io.out, `copied ${copied} template file(s) to ${target}${kept ? ` (kept ${kept} existing; --force overwrites)` : ''}`);
+  writeLine(io.out, `next: set templates.dir: ${relative(io.cwd, target) || '.'} in hookmux.yaml, edit a file, run hookmux check`);
+  return exitCodes.ok;
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = join(dir, entry);
+    return statSync(full).isDirectory() ? listFiles(full) : [full];
+  });
+}

@@ -1,0 +1,112 @@
+import type { Server } from 'node:http';
+
+import type Koa from 'koa';
+
+import type { HookmuxConfig } from './config/hookmux-config.js';
+import { Queue } from './contracts/queue.js';
+import { SinkDirectory } from './contracts/sink-directory.js';
+import { Sink } from './contracts/sink.js';
+import { Source } from './contracts/source.js';
+import { HookmuxErrors } from './errors/hookmux-error.js';
+import { createApp } from './http/create-app.js';
+import { Logger } from './logging/logger.js';
+import { type LoadPluginsOptions, loadPlugins } from './plugins/load-plugins.js';
+import { buildRuntime, type PluginSet } from './runtime/build-runtime.js';
+import { InstantQueue } from './runtime/instant-queue.js';
+import { Intake } from './runtime/intake.js';
+import { RuntimeHolder } from './runtime/runtime-holder.js';
+import { Container } from './shared/inversify.js';
+import { createQueue } from './runtime/create-queue.js';
+
+export interface CreateHookmuxOptions {
+  readonly config: HookmuxConfig;
+  readonly logger: Logger;
+  /** Filled with the secret values in force, for the logger's mask. */
+  readonly secrets?: { values: readonly string[] };
+  readonly plugins?: Partial<LoadPluginsOptions>;
+  readonly now?: () => number;
+}
+
+/** One running hookmux: the container, the runtime in force, the queue and the koa app. */
+export interface Hookmux {
+  readonly container: Container;
+  readonly holder: RuntimeHolder;
+  readonly intake: Intake;
+  readonly queue: Queue;
+  readonly plugins: PluginSet;
+  readonly app: Koa;
+  /** Starts the queue's dispatcher and listens on the config's host and port (or `port`). */
+  listen(port?: number, host?: string): Promise<{ server: Server; url: string }>;
+  /** Stops accepting, then stops the queue (finishing or releasing in-flight sends). */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: one inversify container with core's services and every enabled plugin's
+ * ContainerModule, checked as a whole before anything listens.
+ */
+export async function createHookmux(options: CreateHookmuxOptions): Promise<Hookmux> {
+  const { config, logger } = options;
+  const { plugins: loaded, errors } = await loadPlugins({ extra: config.plugins, ...options.plugins });
+  if (errors.length > 0) throw new HookmuxErrors(errors);
+
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.load(...loaded.map((p) => p.module));
+  const plugins = readPlugins(container);
+
+  const { runtime, errors: runtimeErrors } = buildRuntime(config, plugins);
+  if (!runtime) throw new HookmuxErrors(runtimeErrors);
+  if (options.secrets) options.secrets.values = runtime.secrets;
+  for (const warning of runtime.warnings) logger.warn(warning);
+
+  const holder = new RuntimeHolder(runtime);
+  container.bind(Logger).toConstantValue(logger);
+  container.bind(RuntimeHolder).toConstantValue(holder);
+  container.bind(SinkDirectory).toConstantValue(holder);
+  const queue = config.storage.type === 'memory' ? new InstantQueue(holder, logger) : await createQueue(config, holder, logger, container);
+  container.bind(Queue).toConstantValue(queue);
+  const intake = new Intake(holder, queue, logger);
+  container.bind(Intake).toConstantValue(intake);
+  const app = createApp({ holder, intake, logger, ...(options.now ? { now: options.now } : {}) });
+
+  let server: Server | undefined;
+  return {
+    container,
+    holder,
+    intake,
+    queue,
+    plugins,
+    app,
+    async listen(port = config.server.port, host = config.server.host) {
+      await queue.start();
+      const listening = app.listen(port, host);
+      server = listening;
+      await new Promise<void>((resolve, reject) => {
+        listening.once('listening', resolve);
+        listening.once('error', reject);
+      });
+      const address = listening.address();
+      const bound = typeof address === 'object' && address ? address.port : port;
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+      logger.info({ url, sources: [...runtime.sources.keys()], sinks: [...runtime.sinks.keys()] }, 'hookmux listening');
+      return { server: listening, url };
+    },
+    async close() {
+      if (server) {
+        const closing = server;
+        await new Promise<void>((resolve) => closing.close(() => resolve()));
+        closing.closeAllConnections();
+      }
+      await queue.stop();
+    },
+  };
+}
+
+/** Every contribution, always as an array (zero sinks is a valid state). */
+export function readPlugins(container: Container): PluginSet {
+  return {
+    sinks: container.getAll<Sink>(Sink, { optional: true }),
+    sources: container.getAll<Source>(Source, { optional: true }),
+  };
+}
+
