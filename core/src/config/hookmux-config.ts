@@ -60,6 +60,8 @@ export interface SinkConfig {
   readonly rateLimit?: string;
   /** Merge a backlog into digest messages (default true). */
   readonly merge?: boolean;
+  /** The section's `timeout:` in ms, when it has one (overrides `delivery.timeoutMs`). */
+  readonly timeoutMs?: number;
   readonly [key: string]: unknown;
 }
 
