@@ -15,7 +15,6 @@ import type {
   DeliveryConfig,
   HookmuxConfig,
   RouteConfig,
-  RouteWhen,
   ServerConfig,
   SinkConfig,
   StorageConfig,
