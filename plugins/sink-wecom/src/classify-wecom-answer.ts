@@ -54,20 +54,26 @@ function parseWeComAnswer(bodyText: string): WeComAnswer | undefined {
   return { errcode, errmsg: typeof errmsg === 'string' ? errmsg : '' };
 }
 
-/** Why a request got no answer: timeouts, refused or reset connections. All worth a retry. */
+/**
+ * Why a request got no answer: timeouts, refused or reset connections. All worth a retry.
+ * Errors are read by shape, not `instanceof`: fetch's errors may come from another realm.
+ */
 export function classifyWeComFailure(error: unknown, aborted: { readonly byCaller: boolean }): DeliveryResult {
   if (aborted.byCaller) return { ok: false, kind: 'retryable', code: 'aborted', detail: 'the send was cancelled (shutting down?)' };
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+  const name = readField(error, 'name');
+  if (name === 'TimeoutError' || name === 'AbortError') {
     return { ok: false, kind: 'retryable', code: 'timeout', detail: 'the WeCom robot did not answer in time' };
   }
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const errno = readErrno(cause);
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return { ok: false, kind: 'retryable', code: errno ?? 'network', detail: `no answer from the WeCom robot: ${reason}` };
+  const cause = isObject(error) && isObject(error['cause']) ? error['cause'] : error;
+  const reason = readField(cause, 'message') ?? String(cause);
+  return { ok: false, kind: 'retryable', code: readField(cause, 'code') ?? 'network', detail: `no answer from the WeCom robot: ${reason}` };
 }
 
-function readErrno(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && code !== '' ? code : undefined;
+function readField(value: unknown, field: string): string | undefined {
+  const found = isObject(value) ? value[field] : undefined;
+  return typeof found === 'string' && found !== '' ? found : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
