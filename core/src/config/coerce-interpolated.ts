@@ -40,7 +40,8 @@ function coerceAt(
   const wanted = new Set(schemas.flatMap((s) => wantedTypes(s, root, 0)));
   if (wanted.size === 0 || wanted.has('string')) return;
   let coerced: unknown = value;
-  if ((wanted.has('integer') || wanted.has('number')) && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) coerced = Number(value);
+  if ((wanted.has('integer') || wanted.has('number')) && /^\s*-?\d+(\.\d+)?\s*$/.test(value))
+    coerced = Number(value);
   else if (wanted.has('boolean') && (value === 'true' || value === 'false')) coerced = value === 'true';
   (container as Record<KeySegment, unknown>)[key] = coerced;
 }

@@ -14,7 +14,9 @@ export function describeSchemaErrors(
   data: unknown,
   base: readonly KeySegment[] = [],
 ): HookmuxError[] {
-  const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.schemaPath);
+  const combinators = errors
+    .filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
+    .map((e) => e.schemaPath);
   const seen = new Set<string>();
   const out: HookmuxError[] = [];
   for (const error of errors) {
@@ -26,7 +28,9 @@ export function describeSchemaErrors(
     const key = `${at}\n${described.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(new HookmuxError('HM_ERR_CFG_INVALID', described.message, { at, ...optionalHint(described.hint) }));
+    out.push(
+      new HookmuxError('HM_ERR_CFG_INVALID', described.message, { at, ...optionalHint(described.hint) }),
+    );
   }
   return out;
 }
@@ -42,7 +46,10 @@ function describeOne(error: ErrorObject, path: KeySegment[]): Described | undefi
   const schema = isPlainRecord(error.parentSchema) ? error.parentSchema : {};
   if (error.propertyName !== undefined) {
     // The key itself failed `propertyNames`: the problem is at that key, not inside its value.
-    return { path: [...path, error.propertyName], message: `is not a valid key: ${expectation(error, schema)}` };
+    return {
+      path: [...path, error.propertyName],
+      message: `is not a valid key: ${expectation(error, schema)}`,
+    };
   }
   switch (error.keyword) {
     case 'if':
@@ -61,7 +68,10 @@ function describeOne(error: ErrorObject, path: KeySegment[]): Described | undefi
       };
     }
     case 'enum':
-      return { path, message: `must be one of ${(params['allowedValues'] as unknown[]).map(show).join(', ')}` };
+      return {
+        path,
+        message: `must be one of ${(params['allowedValues'] as unknown[]).map(show).join(', ')}`,
+      };
     case 'const':
       return { path, message: `must be ${show(params['allowedValue'])}` };
     case 'anyOf':
@@ -70,15 +80,31 @@ function describeOne(error: ErrorObject, path: KeySegment[]): Described | undefi
     case 'not':
       return { path, message: 'is not allowed here' };
     case 'dependentRequired':
-      return { path: [...path, String(params['missingProperty'])], message: `is required when ${String(params['property'])} is set` };
+      return {
+        path: [...path, String(params['missingProperty'])],
+        message: `is required when ${String(params['property'])} is set`,
+      };
     case 'uniqueItems':
-      return { path, message: `must not list the same entry twice (entries ${String(params['j'])} and ${String(params['i'])})` };
+      return {
+        path,
+        message: `must not list the same entry twice (entries ${String(params['j'])} and ${String(params['i'])})`,
+      };
     case 'minItems':
-      return { path, message: params['limit'] === 1 ? 'must not be empty' : `must have at least ${String(params['limit'])} entries` };
+      return {
+        path,
+        message:
+          params['limit'] === 1
+            ? 'must not be empty'
+            : `must have at least ${String(params['limit'])} entries`,
+      };
     case 'maxItems':
       return { path, message: `must have at most ${String(params['limit'])} entries` };
     case 'minProperties':
-      return { path, message: params['limit'] === 1 ? 'must not be empty' : `must have at least ${String(params['limit'])} keys` };
+      return {
+        path,
+        message:
+          params['limit'] === 1 ? 'must not be empty' : `must have at least ${String(params['limit'])} keys`,
+      };
     case 'maxProperties':
       return { path, message: `must have at most ${String(params['limit'])} keys` };
     default:
@@ -90,7 +116,10 @@ function describeOne(error: ErrorObject, path: KeySegment[]): Described | undefi
 function expectation(error: ErrorObject, schema: Record<string, unknown>): string {
   const params = error.params as Record<string, unknown>;
   const custom = schema['x-expected'];
-  if (typeof custom === 'string' && ['type', 'pattern', 'minimum', 'maximum', 'format'].includes(error.keyword)) {
+  if (
+    typeof custom === 'string' &&
+    ['type', 'pattern', 'minimum', 'maximum', 'format'].includes(error.keyword)
+  ) {
     return `must be ${custom}`;
   }
   switch (error.keyword) {
@@ -102,7 +131,9 @@ function expectation(error: ErrorObject, schema: Record<string, unknown>): strin
     case 'multipleOf':
       return `must be ${describeType(schema)}`;
     case 'minLength':
-      return params['limit'] === 1 ? 'must not be empty' : `must be at least ${String(params['limit'])} characters long`;
+      return params['limit'] === 1
+        ? 'must not be empty'
+        : `must be at least ${String(params['limit'])} characters long`;
     case 'maxLength':
       return `must be at most ${String(params['limit'])} characters long`;
     case 'pattern':

@@ -33,7 +33,8 @@ export function interpolateEnv(tree: unknown, env: Env): HookmuxError[] {
 function visit(node: unknown, path: KeySegment[], env: Env, errors: HookmuxError[]): void {
   if (Array.isArray(node)) {
     node.forEach((item, index) => {
-      if (typeof item === 'string') node[index] = substitute(node, index, item, [...path, index], env, errors);
+      if (typeof item === 'string')
+        node[index] = substitute(node, index, item, [...path, index], env, errors);
       else visit(item, [...path, index], env, errors);
     });
   } else if (isPlainRecord(node)) {

@@ -57,7 +57,9 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
   const path = resolve(file);
   const env = options.env ?? process.env;
   if (Buffer.byteLength(text) > maxConfigBytes) {
-    return fail(new HookmuxError('HM_ERR_CFG_INVALID', 'configuration file is larger than 4 MB', { at: path }));
+    return fail(
+      new HookmuxError('HM_ERR_CFG_INVALID', 'configuration file is larger than 4 MB', { at: path }),
+    );
   }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) return { config: undefined, errors: describeYamlErrors(doc.errors, text, path) };
@@ -71,7 +73,11 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
   }
   tree ??= {};
   if (!isPlainRecord(tree)) {
-    return fail(new HookmuxError('HM_ERR_CFG_INVALID', 'must be a map of settings (server:, sinks:, routes:, ...)', { at: path }));
+    return fail(
+      new HookmuxError('HM_ERR_CFG_INVALID', 'must be a map of settings (server:, sinks:, routes:, ...)', {
+        at: path,
+      }),
+    );
   }
 
   const shapeErrors = checkShape(tree, [], 0);
@@ -111,7 +117,11 @@ export async function loadConfig(file: string, options: ParseConfigOptions = {})
       });
     }
     throw new HookmuxErrors([
-      new HookmuxError('HM_ERR_CFG_INVALID', `cannot read the configuration file (${code ?? 'unknown error'})`, { at: path, cause }),
+      new HookmuxError(
+        'HM_ERR_CFG_INVALID',
+        `cannot read the configuration file (${code ?? 'unknown error'})`,
+        { at: path, cause },
+      ),
     ]);
   }
   const { config, errors } = parseConfig(text, path, options);
@@ -165,9 +175,14 @@ function describeYamlErrors(errors: readonly YAMLError[], text: string, file: st
 
 function checkShape(node: unknown, path: KeySegment[], depth: number): HookmuxError[] {
   if (depth > maxDepth) {
-    return [new HookmuxError('HM_ERR_CFG_INVALID', `is nested more than ${maxDepth} levels deep`, { at: formatKeyPath(path) })];
+    return [
+      new HookmuxError('HM_ERR_CFG_INVALID', `is nested more than ${maxDepth} levels deep`, {
+        at: formatKeyPath(path),
+      }),
+    ];
   }
-  if (Array.isArray(node)) return node.flatMap((item, index) => checkShape(item, [...path, index], depth + 1));
+  if (Array.isArray(node))
+    return node.flatMap((item, index) => checkShape(item, [...path, index], depth + 1));
   if (!isPlainRecord(node)) return [];
   return Object.keys(node).flatMap((key) =>
     reservedKeys.has(key)
@@ -195,10 +210,14 @@ function crossCheck(tree: Record<string, unknown>): HookmuxError[] {
     if (first === undefined) names.set(name, index);
     else {
       errors.push(
-        new HookmuxError('HM_ERR_CFG_INVALID', `duplicate route name "${name}" (also used by routes[${first}])`, {
-          at: formatKeyPath(['routes', index, 'name']),
-          hint: 'give each route its own name',
-        }),
+        new HookmuxError(
+          'HM_ERR_CFG_INVALID',
+          `duplicate route name "${name}" (also used by routes[${first}])`,
+          {
+            at: formatKeyPath(['routes', index, 'name']),
+            hint: 'give each route its own name',
+          },
+        ),
       );
     }
     const to = route['to'];
@@ -283,7 +302,13 @@ interface RawConfig {
   templates: { dir?: string; timeZone: string };
   admin: { token?: string };
   log: { level: string; pretty?: boolean };
-  delivery: { maxAttempts: number; maxAge: string | number; backoff: string | number; maxBackoff: string | number; timeout: string | number };
+  delivery: {
+    maxAttempts: number;
+    maxAge: string | number;
+    backoff: string | number;
+    maxBackoff: string | number;
+    timeout: string | number;
+  };
   plugins: string[];
   sources: Record<string, Record<string, unknown>>;
   sinks: Record<string, Record<string, unknown> & { type: string; timeout?: string | number }>;
@@ -311,7 +336,11 @@ function buildConfig(raw: RawConfig, file: string, errors: HookmuxError[]): Hook
       ? { type: 'sqlite', path: resolve(folder, raw.storage.path ?? './data/hookmux.db') }
       : raw.storage.type === 'memory'
         ? { type: 'memory' }
-        : { type: 'redis', url: raw.storage.url ?? '', ...(raw.storage.prefix === undefined ? {} : { prefix: raw.storage.prefix }) };
+        : {
+            type: 'redis',
+            url: raw.storage.url ?? '',
+            ...(raw.storage.prefix === undefined ? {} : { prefix: raw.storage.prefix }),
+          };
 
   const templates: TemplatesConfig = {
     ...(raw.templates.dir === undefined ? {} : { dir: resolve(folder, raw.templates.dir) }),

@@ -55,12 +55,20 @@ export function parseRateLimit(input: string): RateLimit {
   const count = match?.[1] === undefined ? Number.NaN : Number(match[1]);
   const windowMs = match?.[2] === undefined ? undefined : rateWindows[match[2].toLowerCase()];
   if (windowMs === undefined || !Number.isSafeInteger(count) || count < 1) {
-    throw new HookmuxError('HM_ERR_CFG_INVALID', `${quote(input)} is not a rate limit (expected e.g. 20/min, 5/s or 100/h)`);
+    throw new HookmuxError(
+      'HM_ERR_CFG_INVALID',
+      `${quote(input)} is not a rate limit (expected e.g. 20/min, 5/s or 100/h)`,
+    );
   }
   return { count, windowMs };
 }
 
-function parseAmount(input: string | number, units: Readonly<Record<string, number>>, bare: string, problem: string): number {
+function parseAmount(
+  input: string | number,
+  units: Readonly<Record<string, number>>,
+  bare: string,
+  problem: string,
+): number {
   let amount: number;
   let factor: number | undefined;
   if (typeof input === 'number') {
