@@ -2,7 +2,14 @@ import { createServer } from 'node:net';
 
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 
-import { MemoryLogger, noMentions, type DeliveryResult, type Message, type Sink, type SinkTarget } from '@hookmux/core';
+import {
+  MemoryLogger,
+  noMentions,
+  type DeliveryResult,
+  type Message,
+  type Sink,
+  type SinkTarget,
+} from '@hookmux/core';
 
 /**
  * The table every sink passes (STYLE.md: "ok, robot error codes, 5xx, timeout, connection
@@ -28,7 +35,9 @@ export interface SinkContractSuite<TFake> {
 export interface SinkContractCase<TFake> {
   readonly name: string;
   /** Script the fake, or return settings to merge into the target (a short timeout, another URL). */
-  readonly arrange?: (fake: TFake) => void | Readonly<Record<string, unknown>> | Promise<void | Readonly<Record<string, unknown>>>;
+  readonly arrange?: (
+    fake: TFake,
+  ) => void | Readonly<Record<string, unknown>> | Promise<void | Readonly<Record<string, unknown>>>;
   /** Defaults to `buildContractMessage()`. */
   readonly message?: Message;
   readonly expected: ExpectedResult;
@@ -38,7 +47,11 @@ export interface SinkContractCase<TFake> {
 
 export type ExpectedResult =
   | { readonly ok: true }
-  | { readonly ok: false; readonly kind: 'throttled' | 'retryable' | 'permanent'; readonly code?: number | string };
+  | {
+      readonly ok: false;
+      readonly kind: 'throttled' | 'retryable' | 'permanent';
+      readonly code?: number | string;
+    };
 
 /** A plain message with Chinese text, a link and no mentions; override what a row needs. */
 export function buildContractMessage(overrides: Partial<Message> = {}): Message {
@@ -48,7 +61,11 @@ export function buildContractMessage(overrides: Partial<Message> = {}): Message 
     sink: 'contract',
     format: 'md',
     text: '**zhangsan** 推送了 2 个提交到 [acme/widgets](https://gitee.example/acme/widgets) 的 main 分支',
-    fields: { title: 'acme/widgets: 2 个新提交', description: '修复登录超时', url: 'https://gitee.example/acme/widgets/compare' },
+    fields: {
+      title: 'acme/widgets: 2 个新提交',
+      description: '修复登录超时',
+      url: 'https://gitee.example/acme/widgets/compare',
+    },
     mentions: noMentions,
     url: 'https://gitee.example/acme/widgets/compare',
     summary: 'zhangsan pushed 2 commits to acme/widgets main',
