@@ -76,7 +76,7 @@ function describeOne(error: ErrorObject, path: KeySegment[]): Described | undefi
       return { path, message: `must be ${show(params['allowedValue'])}` };
     case 'anyOf':
     case 'oneOf':
-      return { path, message: `must match one of the allowed forms${schemaHint(schema)}` };
+      return { path, message: describeAlternatives(error.keyword, error.schema) };
     case 'not':
       return { path, message: 'is not allowed here' };
     case 'dependentRequired':
@@ -178,9 +178,22 @@ function numeric(value: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
-function schemaHint(schema: Record<string, unknown>): string {
-  const custom = schema['x-expected'] ?? schema['description'];
-  return typeof custom === 'string' ? ` (${custom})` : '';
+/**
+ * A failed `anyOf`/`oneOf` in words: `must set exactly one of webhook or key` when the branches
+ * are about which keys are present, else the branches' own descriptions or types joined by "or".
+ */
+function describeAlternatives(keyword: string, branches: unknown): string {
+  const list = Array.isArray(branches) ? branches.filter(isPlainRecord) : [];
+  const required = list.map((b) => (Array.isArray(b['required']) ? b['required'].map(String) : undefined));
+  if (list.length > 0 && required.every((r) => r !== undefined && r.length > 0)) {
+    const options = required.map((r) => (r ?? []).join(' and ')).join(' or ');
+    return keyword === 'oneOf' ? `must set exactly one of ${options}` : `must set ${options}`;
+  }
+  const forms = list.map((b) => {
+    const custom = b['x-expected'] ?? b['description'];
+    return typeof custom === 'string' ? custom : describeType(b);
+  });
+  return forms.length === 0 ? 'must match one of the allowed forms' : `must be ${forms.join(' or ')}`;
 }
 
 function show(value: unknown): string {

@@ -91,7 +91,9 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
   const validate = compileSchema(schema, 'strict');
   const valid = validate(tree);
   const schemaErrors = describeSchemaErrors(validate.errors ?? [], tree).filter((e) => !unset.has(e.at));
-  errors.push(...schemaErrors, ...crossCheck(tree));
+  // A cross-check of a value the schema already refused would only say it again.
+  const refused = new Set(schemaErrors.map((e) => e.at));
+  errors.push(...schemaErrors, ...crossCheck(tree).filter((e) => !refused.has(e.at)));
   if (!valid || errors.length > 0) return { config: undefined, errors };
 
   const config = buildConfig(tree as unknown as RawConfig, path, errors);

@@ -25,14 +25,18 @@ const byteUnits: Readonly<Record<string, number>> = {
 };
 
 const rateWindows: Readonly<Record<string, number>> = {
+  ms: 1,
   s: 1000,
   sec: 1000,
   second: 1000,
+  seconds: 1000,
   m: 60_000,
   min: 60_000,
   minute: 60_000,
+  minutes: 60_000,
   h: 3_600_000,
   hour: 3_600_000,
+  hours: 3_600_000,
 };
 
 const amountWithUnit = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i;
@@ -49,16 +53,15 @@ export function parseByteSize(input: string | number): number {
   return parseAmount(input, byteUnits, 'b', `is not a size (${expected})`);
 }
 
-/** `'20/min'`, `'5/s'`, `'100/h'` → how many messages per window. */
+/** `'20/min'`, `'5/s'`, `'100/h'`, `'30/10s'` → how many messages per window. */
 export function parseRateLimit(input: string): RateLimit {
-  const match = /^\s*(\d+)\s*\/\s*([a-z]+)\s*$/i.exec(input);
+  const match = /^\s*(\d+)\s*\/\s*(\d+)?\s*([a-z]+)\s*$/i.exec(input);
   const count = match?.[1] === undefined ? Number.NaN : Number(match[1]);
-  const windowMs = match?.[2] === undefined ? undefined : rateWindows[match[2].toLowerCase()];
-  if (windowMs === undefined || !Number.isSafeInteger(count) || count < 1) {
-    throw new HookmuxError(
-      'HM_ERR_CFG_INVALID',
-      `${quote(input)} is not a rate limit (expected e.g. 20/min, 5/s or 100/h)`,
-    );
+  const windows = match?.[2] === undefined ? 1 : Number(match[2]);
+  const unit = match?.[3] === undefined ? undefined : rateWindows[match[3].toLowerCase()];
+  const windowMs = unit === undefined ? Number.NaN : unit * windows;
+  if (!Number.isSafeInteger(count) || count < 1 || !Number.isSafeInteger(windowMs) || windowMs < 1) {
+    throw new HookmuxError('HM_ERR_CFG_INVALID', `${quote(input)} is not a rate limit (expected e.g. 20/min, 5/s or 100/h)`);
   }
   return { count, windowMs };
 }
