@@ -39,7 +39,11 @@ describe('FakeWeComRobot', () => {
     const answer = await post(robot.url(), text('你好'));
     expect(answer).toEqual({ status: 200, json: { errcode: 0, errmsg: 'ok' } });
     expect(robot.messages).toHaveLength(1);
-    expect(robot.messages[0]).toMatchObject({ key: fakeWeComDefaultKey, msgtype: 'text', body: text('你好') });
+    expect(robot.messages[0]).toMatchObject({
+      key: fakeWeComDefaultKey,
+      msgtype: 'text',
+      body: text('你好'),
+    });
     expect(robot.answers[0]).toMatchObject({ key: fakeWeComDefaultKey, status: 200, errcode: 0 });
   });
 
@@ -47,7 +51,9 @@ describe('FakeWeComRobot', () => {
     const answer = await post(robot.url('nope'), text('x'));
     expect(answer.status).toBe(200);
     expect(answer.json?.errcode).toBe(93000);
-    expect(answer.json?.errmsg).toMatch(/^invalid webhook url, hint: \[\d+\], from ip: .+, more info at https:\/\/open\.work\.weixin\.qq\.com\/devtool\/query\?e=93000$/);
+    expect(answer.json?.errmsg).toMatch(
+      /^invalid webhook url, hint: \[\d+\], from ip: .+, more info at https:\/\/open\.work\.weixin\.qq\.com\/devtool\/query\?e=93000$/,
+    );
     expect(robot.messages).toHaveLength(0);
   });
 
@@ -58,13 +64,33 @@ describe('FakeWeComRobot', () => {
     ['empty markdown content', { msgtype: 'markdown', markdown: { content: '' } }, 44004],
     ['text over 2048 bytes (683 CJK characters = 2049 bytes)', text('中'.repeat(683)), 40058],
     ['markdown over 4096 bytes', { msgtype: 'markdown', markdown: { content: '😀'.repeat(1025) } }, 40058],
-    ['markdown_v2 over 4096 bytes', { msgtype: 'markdown_v2', markdown_v2: { content: 'a'.repeat(4097) } }, 40058],
+    [
+      'markdown_v2 over 4096 bytes',
+      { msgtype: 'markdown_v2', markdown_v2: { content: 'a'.repeat(4097) } },
+      40058,
+    ],
     ['news without articles', { msgtype: 'news', news: { articles: [] } }, 40058],
-    ['news with 9 articles', { msgtype: 'news', news: { articles: Array.from({ length: 9 }, () => ({ title: 't', url: 'u' })) } }, 45008],
+    [
+      'news with 9 articles',
+      { msgtype: 'news', news: { articles: Array.from({ length: 9 }, () => ({ title: 't', url: 'u' })) } },
+      45008,
+    ],
     ['a news article without url', { msgtype: 'news', news: { articles: [{ title: 't' }] } }, 40058],
-    ['a card without card_action', { msgtype: 'template_card', template_card: { card_type: 'text_notice', main_title: { title: 't' } } }, 40058],
-    ['a card of unknown type', { msgtype: 'template_card', template_card: { card_type: 'x', card_action: { type: 1, url: 'u' } } }, 40058],
-    ['mentioned_list that is not a list', { msgtype: 'text', text: { content: 'x', mentioned_list: 'a' } }, 40058],
+    [
+      'a card without card_action',
+      { msgtype: 'template_card', template_card: { card_type: 'text_notice', main_title: { title: 't' } } },
+      40058,
+    ],
+    [
+      'a card of unknown type',
+      { msgtype: 'template_card', template_card: { card_type: 'x', card_action: { type: 1, url: 'u' } } },
+      40058,
+    ],
+    [
+      'mentioned_list that is not a list',
+      { msgtype: 'text', text: { content: 'x', mentioned_list: 'a' } },
+      40058,
+    ],
     ['a body that is not JSON', '{"msgtype":', 40058],
   ])('should refuse %s like WeCom does', async (_name, body, errcode) => {
     const answer = await post(robot.url(), body);
@@ -75,7 +101,10 @@ describe('FakeWeComRobot', () => {
 
   it('should count limits in UTF-8 bytes: 682 CJK characters (2046 bytes) fit in text', async () => {
     expect((await post(robot.url(), text('中'.repeat(682)))).json?.errcode).toBe(0);
-    expect((await post(robot.url(), { msgtype: 'markdown', markdown: { content: '😀'.repeat(1024) } })).json?.errcode).toBe(0);
+    expect(
+      (await post(robot.url(), { msgtype: 'markdown', markdown: { content: '😀'.repeat(1024) } })).json
+        ?.errcode,
+    ).toBe(0);
   });
 
   it('should accept each documented message type in its documented shape', async () => {
@@ -83,12 +112,25 @@ describe('FakeWeComRobot', () => {
     const bodies = [
       { msgtype: 'markdown_v2', markdown_v2: { content: '# 标题' } },
       { msgtype: 'news', news: { articles: [{ title: '标题', url: 'https://example.invalid/1' }] } },
-      { msgtype: 'template_card', template_card: { card_type: 'text_notice', main_title: { title: 't' }, card_action: { type: 1, url: 'https://example.invalid' } } },
+      {
+        msgtype: 'template_card',
+        template_card: {
+          card_type: 'text_notice',
+          main_title: { title: 't' },
+          card_action: { type: 1, url: 'https://example.invalid' },
+        },
+      },
       { msgtype: 'image', image: { base64: 'AAAA', md5: 'm' } },
       { msgtype: 'file', file: { media_id: 'm' } },
     ];
     for (const body of bodies) expect((await post(robot.url(), body)).json?.errcode).toBe(0);
-    expect(robot.messages.map((m) => m.msgtype)).toEqual(['markdown_v2', 'news', 'template_card', 'image', 'file']);
+    expect(robot.messages.map((m) => m.msgtype)).toEqual([
+      'markdown_v2',
+      'news',
+      'template_card',
+      'image',
+      'file',
+    ]);
   });
 
   it('should answer 45009 once a key is over its rate limit, and count keys separately', async () => {

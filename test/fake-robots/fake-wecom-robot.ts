@@ -145,7 +145,8 @@ export class FakeWeComRobot {
     const key = target.searchParams.get('key') ?? undefined;
     const msgtype = peekMsgtype(raw);
     const scripted = this.#scripts.shift() ?? (key === undefined ? undefined : this.#outages.get(key));
-    if (scripted !== undefined) return this.#play(scripted, { req, res, raw, key, msgtype, path: target.pathname });
+    if (scripted !== undefined)
+      return this.#play(scripted, { req, res, raw, key, msgtype, path: target.pathname });
     this.#answerNormally({ req, res, raw, key, msgtype, path: target.pathname });
   }
 
@@ -181,13 +182,18 @@ export class FakeWeComRobot {
       res.end('not found');
       return;
     }
-    if (key === undefined || !this.#keys.has(key)) return this.#answer(exchange, 93000, 'invalid webhook url');
+    if (key === undefined || !this.#keys.has(key))
+      return this.#answer(exchange, 93000, 'invalid webhook url');
     if (!this.#admit(key)) return this.#answer(exchange, 45009, 'api freq out of limit');
     let body: unknown;
     try {
       body = JSON.parse(raw);
     } catch {
-      return this.#answer(exchange, 40058, 'Warning: wrong json format. Invalid input invalid Request Parameter');
+      return this.#answer(
+        exchange,
+        40058,
+        'Warning: wrong json format. Invalid input invalid Request Parameter',
+      );
     }
     const problem = findWeComBodyProblem(body);
     if (problem !== undefined) return this.#answer(exchange, problem.errcode, problem.errmsg);
@@ -266,7 +272,8 @@ const badParameter = 'Invalid input invalid Request Parameter';
 export function findWeComBodyProblem(body: unknown): WeComProblem | undefined {
   if (!isRecord(body)) return { errcode: 40058, errmsg: `Warning: wrong json format. ${badParameter}` };
   const msgtype = body['msgtype'];
-  if (typeof msgtype !== 'string' || !knownMsgtypes.includes(msgtype)) return { errcode: 40008, errmsg: 'invalid message type' };
+  if (typeof msgtype !== 'string' || !knownMsgtypes.includes(msgtype))
+    return { errcode: 40008, errmsg: 'invalid message type' };
   const content = body[msgtype];
   if (!isRecord(content)) return { errcode: 40058, errmsg: `missing ${msgtype}. ${badParameter}` };
   switch (msgtype) {
@@ -294,7 +301,11 @@ export function findWeComBodyProblem(body: unknown): WeComProblem | undefined {
   }
 }
 
-function checkContent(content: Record<string, unknown>, msgtype: string, maxBytes: number): WeComProblem | undefined {
+function checkContent(
+  content: Record<string, unknown>,
+  msgtype: string,
+  maxBytes: number,
+): WeComProblem | undefined {
   const text = content['content'];
   if (typeof text !== 'string' || text.trim() === '') return { errcode: 44004, errmsg: 'empty content' };
   if (Buffer.byteLength(text, 'utf8') > maxBytes) {
@@ -305,13 +316,15 @@ function checkContent(content: Record<string, unknown>, msgtype: string, maxByte
 
 function checkStringList(content: Record<string, unknown>, path: string): WeComProblem | undefined {
   const list = content[path.split('.')[1] ?? ''];
-  if (list === undefined || (Array.isArray(list) && list.every((v) => typeof v === 'string'))) return undefined;
+  if (list === undefined || (Array.isArray(list) && list.every((v) => typeof v === 'string')))
+    return undefined;
   return { errcode: 40058, errmsg: `${path} must be a list of strings. ${badParameter}` };
 }
 
 function checkNews(content: Record<string, unknown>): WeComProblem | undefined {
   const articles = content['articles'];
-  if (!Array.isArray(articles) || articles.length === 0) return { errcode: 40058, errmsg: `news.articles is empty. ${badParameter}` };
+  if (!Array.isArray(articles) || articles.length === 0)
+    return { errcode: 40058, errmsg: `news.articles is empty. ${badParameter}` };
   if (articles.length > 8) return { errcode: 45008, errmsg: 'article size out of limit' };
   for (const [i, article] of articles.entries()) {
     if (!isRecord(article) || !isFilled(article['title']) || !isFilled(article['url'])) {
@@ -324,20 +337,32 @@ function checkNews(content: Record<string, unknown>): WeComProblem | undefined {
 function checkTemplateCard(card: Record<string, unknown>): WeComProblem | undefined {
   const cardType = card['card_type'];
   if (cardType !== 'text_notice' && cardType !== 'news_notice') {
-    return { errcode: 40058, errmsg: `template_card.card_type must be text_notice or news_notice. ${badParameter}` };
+    return {
+      errcode: 40058,
+      errmsg: `template_card.card_type must be text_notice or news_notice. ${badParameter}`,
+    };
   }
   const action = card['card_action'];
-  const actionOk = isRecord(action) && ((action['type'] === 1 && isFilled(action['url'])) || (action['type'] === 2 && isFilled(action['appid'])));
+  const actionOk =
+    isRecord(action) &&
+    ((action['type'] === 1 && isFilled(action['url'])) ||
+      (action['type'] === 2 && isFilled(action['appid'])));
   if (!actionOk) return { errcode: 40058, errmsg: `template_card.card_action is required. ${badParameter}` };
   const mainTitle = card['main_title'];
   const title = isRecord(mainTitle) ? mainTitle['title'] : undefined;
   if (cardType === 'text_notice' && !isFilled(title) && !isFilled(card['sub_title_text'])) {
-    return { errcode: 40058, errmsg: `template_card needs main_title.title or sub_title_text. ${badParameter}` };
+    return {
+      errcode: 40058,
+      errmsg: `template_card needs main_title.title or sub_title_text. ${badParameter}`,
+    };
   }
   if (cardType === 'news_notice') {
     const image = card['card_image'];
     if (!isFilled(title) || !isRecord(image) || !isFilled(image['url'])) {
-      return { errcode: 40058, errmsg: `template_card news_notice needs main_title.title and card_image.url. ${badParameter}` };
+      return {
+        errcode: 40058,
+        errmsg: `template_card news_notice needs main_title.title and card_image.url. ${badParameter}`,
+      };
     }
   }
   return undefined;

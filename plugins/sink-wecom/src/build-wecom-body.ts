@@ -42,7 +42,8 @@ export interface WeComTemplateCardBody {
   readonly msgtype: 'template_card';
   readonly template_card: Record<string, unknown>;
 }
-export type WeComBody = WeComTextBody | WeComMarkdownBody | WeComMarkdownV2Body | WeComNewsBody | WeComTemplateCardBody;
+export type WeComBody =
+  WeComTextBody | WeComMarkdownBody | WeComMarkdownV2Body | WeComNewsBody | WeComTemplateCardBody;
 
 export interface BuildWeComBodyOptions {
   readonly format: WeComFormat;

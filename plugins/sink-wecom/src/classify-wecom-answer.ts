@@ -10,7 +10,9 @@ const retryableCodes: ReadonlySet<number> = new Set([-1, 45033]);
  * Codes that no retry can fix: a bad, removed or disabled robot (93000, 93004, 93006, 93008), a
  * message WeCom will never take (40008, 44004, 40058, 45002, 45008).
  */
-export const permanentWeComCodes: ReadonlySet<number> = new Set([93000, 93004, 93006, 93008, 40008, 44004, 40058, 45002, 45008]);
+export const permanentWeComCodes: ReadonlySet<number> = new Set([
+  93000, 93004, 93006, 93008, 40008, 44004, 40058, 45002, 45008,
+]);
 
 /**
  * What a WeCom answer means for delivery. WeCom answers HTTP 200 with the outcome in `errcode`,
@@ -21,19 +23,49 @@ export const permanentWeComCodes: ReadonlySet<number> = new Set([93000, 93004, 9
  * other messages need. A dead letter keeps the message and its reason, and can be replayed.
  */
 export function classifyWeComAnswer(status: number, bodyText: string): DeliveryResult {
-  if (status >= 500) return { ok: false, kind: 'retryable', code: `http_${status}`, detail: `HTTP ${status} from the WeCom robot endpoint` };
+  if (status >= 500)
+    return {
+      ok: false,
+      kind: 'retryable',
+      code: `http_${status}`,
+      detail: `HTTP ${status} from the WeCom robot endpoint`,
+    };
   const answer = parseWeComAnswer(bodyText);
   if (answer === undefined) {
-    if (status === 429) return { ok: false, kind: 'throttled', code: 'http_429', detail: 'HTTP 429 from the WeCom robot endpoint', retryAfterMs: weComThrottleWaitMs };
-    if (status >= 400) return { ok: false, kind: 'permanent', code: `http_${status}`, detail: `HTTP ${status} from the WeCom robot endpoint: check the webhook URL` };
-    return { ok: false, kind: 'retryable', code: 'bad_body', detail: `HTTP ${status} with a body that is not a WeCom answer` };
+    if (status === 429)
+      return {
+        ok: false,
+        kind: 'throttled',
+        code: 'http_429',
+        detail: 'HTTP 429 from the WeCom robot endpoint',
+        retryAfterMs: weComThrottleWaitMs,
+      };
+    if (status >= 400)
+      return {
+        ok: false,
+        kind: 'permanent',
+        code: `http_${status}`,
+        detail: `HTTP ${status} from the WeCom robot endpoint: check the webhook URL`,
+      };
+    return {
+      ok: false,
+      kind: 'retryable',
+      code: 'bad_body',
+      detail: `HTTP ${status} with a body that is not a WeCom answer`,
+    };
   }
   const { errcode, errmsg } = answer;
   if (errcode === 0) return { ok: true, code: 0 };
   const detail = `WeCom errcode ${errcode}: ${errmsg}`;
-  if (errcode === 45009) return { ok: false, kind: 'throttled', code: errcode, detail, retryAfterMs: weComThrottleWaitMs };
+  if (errcode === 45009)
+    return { ok: false, kind: 'throttled', code: errcode, detail, retryAfterMs: weComThrottleWaitMs };
   if (retryableCodes.has(errcode)) return { ok: false, kind: 'retryable', code: errcode, detail };
-  return { ok: false, kind: 'permanent', code: errcode, detail: permanentWeComCodes.has(errcode) ? detail : `${detail} (unknown code, not retried)` };
+  return {
+    ok: false,
+    kind: 'permanent',
+    code: errcode,
+    detail: permanentWeComCodes.has(errcode) ? detail : `${detail} (unknown code, not retried)`,
+  };
 }
 
 interface WeComAnswer {
@@ -58,15 +90,34 @@ function parseWeComAnswer(bodyText: string): WeComAnswer | undefined {
  * Why a request got no answer: timeouts, refused or reset connections. All worth a retry.
  * Errors are read by shape, not `instanceof`: fetch's errors may come from another realm.
  */
-export function classifyWeComFailure(error: unknown, aborted: { readonly byCaller: boolean }): DeliveryResult {
-  if (aborted.byCaller) return { ok: false, kind: 'retryable', code: 'aborted', detail: 'the send was cancelled (shutting down?)' };
+export function classifyWeComFailure(
+  error: unknown,
+  aborted: { readonly byCaller: boolean },
+): DeliveryResult {
+  if (aborted.byCaller)
+    return {
+      ok: false,
+      kind: 'retryable',
+      code: 'aborted',
+      detail: 'the send was cancelled (shutting down?)',
+    };
   const name = readField(error, 'name');
   if (name === 'TimeoutError' || name === 'AbortError') {
-    return { ok: false, kind: 'retryable', code: 'timeout', detail: 'the WeCom robot did not answer in time' };
+    return {
+      ok: false,
+      kind: 'retryable',
+      code: 'timeout',
+      detail: 'the WeCom robot did not answer in time',
+    };
   }
   const cause = isObject(error) && isObject(error['cause']) ? error['cause'] : error;
   const reason = readField(cause, 'message') ?? String(cause);
-  return { ok: false, kind: 'retryable', code: readField(cause, 'code') ?? 'network', detail: `no answer from the WeCom robot: ${reason}` };
+  return {
+    ok: false,
+    kind: 'retryable',
+    code: readField(cause, 'code') ?? 'network',
+    detail: `no answer from the WeCom robot: ${reason}`,
+  };
 }
 
 function readField(value: unknown, field: string): string | undefined {

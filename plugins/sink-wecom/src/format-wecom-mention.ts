@@ -14,7 +14,11 @@ import type { WeComFormat } from './wecom-settings.js';
  *
  * With `mentions: false` on the sink, every format gets the plain `@userid`.
  */
-export function formatWeComMention(userId: string, format: WeComFormat | TemplateFormat, mentions = true): string {
+export function formatWeComMention(
+  userId: string,
+  format: WeComFormat | TemplateFormat,
+  mentions = true,
+): string {
   const markdown = format === 'markdown' || format === 'md';
   return mentions && markdown ? `<@${userId}>` : `@${userId}`;
 }

@@ -16,17 +16,27 @@ export const weComConfigSchema: JsonSchema = {
       pattern: '^https?://[^\\s]+$',
       description: 'Full robot URL (https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...). Secret.',
     },
-    key: { type: 'string', minLength: 1, pattern: '^\\S+$', description: 'Robot key, the end of the robot URL. Secret.' },
+    key: {
+      type: 'string',
+      minLength: 1,
+      pattern: '^\\S+$',
+      description: 'Robot key, the end of the robot URL. Secret.',
+    },
     apiBase: {
       type: 'string',
       pattern: '^https?://[^\\s]+$',
       description: 'Where `key` is sent (default https://qyapi.weixin.qq.com); for tests and proxies.',
     },
     format: { enum: [...weComFormats], default: 'markdown' },
-    mentions: { type: 'boolean', default: true, description: 'Mention people at all (false: `@name` as plain text).' },
+    mentions: {
+      type: 'boolean',
+      default: true,
+      description: 'Mention people at all (false: `@name` as plain text).',
+    },
     rateLimit: {
       type: 'string',
-      pattern: '^\\s*[1-9][0-9]*\\s*/\\s*([1-9][0-9]*\\s*)?(ms|s|sec|second|seconds|m|min|minute|minutes|h|hour|hours)\\s*$',
+      pattern:
+        '^\\s*[1-9][0-9]*\\s*/\\s*([1-9][0-9]*\\s*)?(ms|s|sec|second|seconds|m|min|minute|minutes|h|hour|hours)\\s*$',
       description: 'Messages per window, e.g. `20/min` (WeCom allows 20 a minute per robot).',
     },
     merge: { type: 'boolean', description: 'Merge a backlog into digest messages (default true).' },

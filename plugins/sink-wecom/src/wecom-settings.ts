@@ -40,7 +40,9 @@ export function resolveWeComSettings(settings: Readonly<Record<string, unknown>>
       hint: 'set `webhook` to the robot URL, or `key` to the key at the end of it',
     });
   }
-  const url = webhook ?? `${trimSlashes(nonEmptyString(settings['apiBase']) ?? defaultWeComApiBase)}/cgi-bin/webhook/send?key=${encodeURIComponent(key ?? '')}`;
+  const url =
+    webhook ??
+    `${trimSlashes(nonEmptyString(settings['apiBase']) ?? defaultWeComApiBase)}/cgi-bin/webhook/send?key=${encodeURIComponent(key ?? '')}`;
   const keyInUrl = readKeyFromUrl(url);
   return {
     url,

@@ -3,21 +3,40 @@ import { describe, expect, it } from '@jest/globals';
 import { MemoryLogger, noMentions, type Message, type SinkTarget } from '@hookmux/core';
 
 import { FakeWeComRobot } from '../../../test/fake-robots/fake-wecom-robot.js';
-import { buildContractMessage, describeSinkContract, findClosedUrl, type SinkContractCase } from '../../../test/helpers/sink-contract.js';
+import {
+  buildContractMessage,
+  describeSinkContract,
+  findClosedUrl,
+  type SinkContractCase,
+} from '../../../test/helpers/sink-contract.js';
 import { WeComSink } from './wecom-sink.js';
 
 // Shaped like a real key (a UUID), so that a leak would be as findable as a real one.
 const key = '6f1c2a4e-93d1-4b7a-8c55-0e2b9d7f1a3c';
 
-const messages: Record<string, Message> = {
-  text: buildContractMessage({ format: 'txt', text: 'zhangsan 推送了 2 个提交', mentions: { userIds: ['ZhangSan'], mobiles: ['13800000000'], all: false } }),
-  card: buildContractMessage({ fields: { title: '合并请求已合并', description: '!42 修复登录', url: 'https://gitee.example/acme/widgets/pulls/42' } }),
-};
+const textMessage = buildContractMessage({
+  format: 'txt',
+  text: 'zhangsan 推送了 2 个提交',
+  mentions: { userIds: ['ZhangSan'], mobiles: ['13800000000'], all: false },
+});
+const cardMessage = buildContractMessage({
+  fields: {
+    title: '合并请求已合并',
+    description: '!42 修复登录',
+    url: 'https://gitee.example/acme/widgets/pulls/42',
+  },
+});
 
-const formatCases: SinkContractCase<FakeWeComRobot>[] = (['text', 'markdown', 'markdown_v2', 'news', 'template_card'] as const).map((format) => ({
+const formatCases: SinkContractCase<FakeWeComRobot>[] = (
+  ['text', 'markdown', 'markdown_v2', 'news', 'template_card'] as const
+).map((format) => ({
   name: `${format}: accepted (errcode 0)`,
   arrange: () => ({ format }),
-  ...(format === 'text' ? { message: messages['text'] } : format === 'template_card' ? { message: messages['card'] } : {}),
+  ...(format === 'text'
+    ? { message: textMessage }
+    : format === 'template_card'
+      ? { message: cardMessage }
+      : {}),
   expected: { ok: true },
   verify: (fake) => expect(fake.messages.map((m) => m.msgtype)).toEqual([format]),
 }));
@@ -101,12 +120,24 @@ describeSinkContract<FakeWeComRobot>({
   createSink: () => new WeComSink(),
   startFake: () => new FakeWeComRobot({ keys: [key] }).start(),
   stopFake: (fake) => fake.stop(),
-  target: (fake) => ({ name: 'ops', type: 'wecom', settings: { type: 'wecom', key, apiBase: fake.baseUrl, format: 'text' } }),
+  target: (fake) => ({
+    name: 'ops',
+    type: 'wecom',
+    settings: { type: 'wecom', key, apiBase: fake.baseUrl, format: 'text' },
+  }),
   secrets: () => [key],
   cases: [
-    { name: 'text: accepted', message: messages['text'], expected: { ok: true } },
-    { name: '93000 for a wrong key: permanent', arrange: () => ({ key: 'wrong-key-0000' }), expected: { ok: false, kind: 'permanent', code: 93000 } },
-    { name: '45009: throttled', arrange: (fake) => fake.script({ errcode: 45009, errmsg: 'api freq out of limit' }), expected: { ok: false, kind: 'throttled', code: 45009 } },
+    { name: 'text: accepted', message: textMessage, expected: { ok: true } },
+    {
+      name: '93000 for a wrong key: permanent',
+      arrange: () => ({ key: 'wrong-key-0000' }),
+      expected: { ok: false, kind: 'permanent', code: 93000 },
+    },
+    {
+      name: '45009: throttled',
+      arrange: (fake) => fake.script({ errcode: 45009, errmsg: 'api freq out of limit' }),
+      expected: { ok: false, kind: 'throttled', code: 45009 },
+    },
   ],
 });
 
@@ -115,24 +146,39 @@ describe('WeComSink against the fake robot', () => {
   const huge = {
     chinese: '提交信息：修复了登录页在弱网下超时的问题。'.repeat(400),
     emoji: '🚀🔥👨‍👩‍👧‍👦🇨🇳✅'.repeat(600),
-    markup: Array.from({ length: 300 }, (_, i) => `> <font color="warning">第${i}条</font> [提交 ${i}](https://gitee.example/acme/widgets/commit/${i}) <@ZhangSan> **加粗${i}** \`code\` 😀`).join('\n'),
+    markup: Array.from(
+      { length: 300 },
+      (_, i) =>
+        `> <font color="warning">第${i}条</font> [提交 ${i}](https://gitee.example/acme/widgets/commit/${i}) <@ZhangSan> **加粗${i}** \`code\` 😀`,
+    ).join('\n'),
     mixed: Array.from({ length: 2000 }, (_, i) => ['中', '😀', 'a', 'é', '\n', '👍🏽'][i % 6]).join(''),
   };
 
   it.each(['text', 'markdown', 'markdown_v2', 'news', 'template_card'] as const)(
     'should never be refused for size: huge Chinese and emoji input as %s',
     async (format) => {
-      const fake = await new FakeWeComRobot({ keys: [key], rateLimit: { count: 1000, windowMs: 60_000 } }).start();
+      const fake = await new FakeWeComRobot({
+        keys: [key],
+        rateLimit: { count: 1000, windowMs: 60_000 },
+      }).start();
       try {
-        const target: SinkTarget = { name: 'team-a', type: 'wecom', settings: { type: 'wecom', webhook: fake.url(key), format } };
+        const target: SinkTarget = {
+          name: 'team-a',
+          type: 'wecom',
+          settings: { type: 'wecom', webhook: fake.url(key), format },
+        };
         for (const [name, text] of Object.entries(huge)) {
           for (const url of [undefined, 'https://gitee.example/acme/widgets/compare/abc...def']) {
-            const message: Message = {
-              ...buildContractMessage({ text, summary: text, fields: { title: text, description: text, url: 'https://gitee.example/x' } }),
-              ...(url === undefined ? {} : { url }),
-            };
-            const { url: _dropped, ...withoutUrl } = message;
-            const result = await sink.send(url === undefined ? withoutUrl : message, target, { logger: new MemoryLogger() });
+            const message: { -readonly [K in keyof Message]: Message[K] } = buildContractMessage({
+              text,
+              summary: text,
+              fields: { title: text, description: text, url: 'https://gitee.example/x' },
+            });
+            if (url === undefined) delete message.url;
+            else message.url = url;
+            const result = await sink.send(message, target, {
+              logger: new MemoryLogger(),
+            });
             expect({ name, result }).toEqual({ name, result: { ok: true, code: 0 } });
           }
         }
@@ -147,12 +193,27 @@ describe('WeComSink against the fake robot', () => {
   it('should send mention lists for text and leave them out when mentions are off', async () => {
     const fake = await new FakeWeComRobot({ keys: [key] }).start();
     try {
-      const message = buildContractMessage({ format: 'txt', text: '请 @ZhangSan 看一下', mentions: { userIds: ['ZhangSan'], mobiles: ['13800000000'], all: true } });
+      const message = buildContractMessage({
+        format: 'txt',
+        text: '请 @ZhangSan 看一下',
+        mentions: { userIds: ['ZhangSan'], mobiles: ['13800000000'], all: true },
+      });
       const settings = { type: 'wecom', webhook: fake.url(key), format: 'text' };
       await sink.send(message, { name: 'a', type: 'wecom', settings }, { logger: new MemoryLogger() });
-      await sink.send(message, { name: 'b', type: 'wecom', settings: { ...settings, mentions: false } }, { logger: new MemoryLogger() });
+      await sink.send(
+        message,
+        { name: 'b', type: 'wecom', settings: { ...settings, mentions: false } },
+        { logger: new MemoryLogger() },
+      );
       expect(fake.messages.map((m) => m.body)).toEqual([
-        { msgtype: 'text', text: { content: '请 @ZhangSan 看一下', mentioned_list: ['ZhangSan', '@all'], mentioned_mobile_list: ['13800000000'] } },
+        {
+          msgtype: 'text',
+          text: {
+            content: '请 @ZhangSan 看一下',
+            mentioned_list: ['ZhangSan', '@all'],
+            mentioned_mobile_list: ['13800000000'],
+          },
+        },
         { msgtype: 'text', text: { content: '请 @ZhangSan 看一下' } },
       ]);
     } finally {
@@ -165,7 +226,11 @@ describe('WeComSink against the fake robot', () => {
     try {
       fake.script({ delayMs: 5_000 });
       const controller = new AbortController();
-      const sending = sink.send(buildContractMessage({ mentions: noMentions }), { name: 'a', type: 'wecom', settings: { type: 'wecom', webhook: fake.url(key) } }, { logger: new MemoryLogger(), signal: controller.signal });
+      const sending = sink.send(
+        buildContractMessage({ mentions: noMentions }),
+        { name: 'a', type: 'wecom', settings: { type: 'wecom', webhook: fake.url(key) } },
+        { logger: new MemoryLogger(), signal: controller.signal },
+      );
       controller.abort();
       await expect(sending).resolves.toMatchObject({ ok: false, kind: 'retryable', code: 'aborted' });
     } finally {

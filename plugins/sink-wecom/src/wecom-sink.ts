@@ -29,7 +29,11 @@ export class WeComSink implements Sink {
   readonly rateLimits: readonly RateLimit[] = [{ count: 20, windowMs: 60_000 }];
 
   formatMention(userId: string, _format: TemplateFormat, target: SinkTarget): string {
-    return formatWeComMention(userId, readWeComFormat(target.settings), target.settings['mentions'] !== false);
+    return formatWeComMention(
+      userId,
+      readWeComFormat(target.settings),
+      target.settings['mentions'] !== false,
+    );
   }
 
   templateFormat(target: SinkTarget): TemplateFormat {
@@ -74,7 +78,8 @@ export class WeComSink implements Sink {
 
   checkTarget(target: SinkTarget, people: readonly Person[]): readonly string[] {
     const format = readWeComFormat(target.settings);
-    if ((format !== 'markdown' && format !== 'markdown_v2') || target.settings['mentions'] === false) return [];
+    if ((format !== 'markdown' && format !== 'markdown_v2') || target.settings['mentions'] === false)
+      return [];
     const problems = new Set<string>();
     for (const person of people) {
       if (person['mobile'] !== undefined && person['wecom'] === undefined) {
@@ -88,7 +93,12 @@ export class WeComSink implements Sink {
   }
 
   /** Masks the robot URL and key in the result and logs one line per failure. */
-  #report(result: DeliveryResult, target: SinkTarget, context: SinkContext, secrets: readonly string[]): DeliveryResult {
+  #report(
+    result: DeliveryResult,
+    target: SinkTarget,
+    context: SinkContext,
+    secrets: readonly string[],
+  ): DeliveryResult {
     if (result.ok) return result;
     const masked = { ...result, detail: maskSecrets(result.detail, secrets) };
     const line = { sink: target.name, kind: masked.kind, code: masked.code };
@@ -99,7 +109,11 @@ export class WeComSink implements Sink {
   }
 }
 
-async function postToRobot(settings: WeComSettings, body: WeComBody, context: SinkContext): Promise<DeliveryResult> {
+async function postToRobot(
+  settings: WeComSettings,
+  body: WeComBody,
+  context: SinkContext,
+): Promise<DeliveryResult> {
   const timeout = AbortSignal.timeout(settings.timeoutMs);
   const signal = context.signal === undefined ? timeout : AbortSignal.any([timeout, context.signal]);
   try {
