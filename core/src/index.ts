@@ -23,5 +23,3 @@ export * from './templates/template-set.js';
 export * from './templates/message-renderer.js';
 export * from './plugins/load-plugins.js';
 export * from './plugins/plugin-manifest.js';
-export { runCli } from './cli/run-cli.js';
-export type { CliIo } from './cli/cli-io.js';

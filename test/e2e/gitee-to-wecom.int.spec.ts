@@ -4,7 +4,7 @@ import { FakeWeComRobot } from '../fake-robots/fake-wecom-robot.js';
 import { buildPushBody, giteeRequest } from '../helpers/gitee-push.js';
 import { startTestHookmux, type TestHookmux, waitFor } from '../helpers/start-test-hookmux.js';
 
-const secret = 'e2e-secret-不要外传';
+const secret = 'e2e-secret-do-not-share';
 
 describe('Gitee push → WeCom robot, end to end over real HTTP', () => {
   const robot = new FakeWeComRobot({ keys: ['team-a', 'team-b'] });
