@@ -21,7 +21,10 @@ const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 export function compileSchema(schema: JsonSchema, mode: 'strict' | 'lenient' = 'lenient'): ValidateFunction {
   const cached = compiled.get(schema);
   if (cached !== undefined) return cached;
-  const validate = getAjv(mode).compile(schema);
+  const ajv = getAjv(mode);
+  // ajv keeps schemas by `$id`; a re-read copy of the same file (a config reload) replaces it.
+  if (typeof schema['$id'] === 'string') ajv.removeSchema(schema['$id']);
+  const validate = ajv.compile(schema);
   compiled.set(schema, validate);
   return validate;
 }

@@ -237,9 +237,22 @@ function crossCheck(tree: Record<string, unknown>): HookmuxError[] {
     }
   });
 
+  // Units that fit the schema's pattern can still overflow (`99999999999999999999d`).
+  const server = tree['server'];
+  if (isPlainRecord(server))
+    errors.push(...checkUnit(server['bodyLimit'], parseByteSize, ['server', 'bodyLimit']));
+  const delivery = tree['delivery'];
+  for (const key of ['maxAge', 'backoff', 'maxBackoff', 'timeout']) {
+    if (isPlainRecord(delivery)) errors.push(...checkUnit(delivery[key], parseDuration, ['delivery', key]));
+  }
   for (const [name, sink] of Object.entries(sinks)) {
-    if (!isPlainRecord(sink) || typeof sink['rateLimit'] !== 'string') continue;
-    errors.push(...attempt(() => parseRateLimit(sink['rateLimit'] as string), ['sinks', name, 'rateLimit']));
+    if (!isPlainRecord(sink)) continue;
+    errors.push(...checkUnit(sink['timeout'], parseDuration, ['sinks', name, 'timeout']));
+    if (typeof sink['rateLimit'] === 'string') {
+      errors.push(
+        ...attempt(() => parseRateLimit(sink['rateLimit'] as string), ['sinks', name, 'rateLimit']),
+      );
+    }
   }
 
   const sources = isPlainRecord(tree['sources']) ? tree['sources'] : {};
@@ -267,6 +280,14 @@ function crossCheck(tree: Record<string, unknown>): HookmuxError[] {
     );
   }
   return errors;
+}
+
+function checkUnit(
+  value: unknown,
+  parse: (input: string | number) => number,
+  path: KeySegment[],
+): HookmuxError[] {
+  return typeof value === 'string' || typeof value === 'number' ? attempt(() => parse(value), path) : [];
 }
 
 function isAddressOrRange(entry: string): boolean {

@@ -20,13 +20,23 @@ describe('parseDuration', () => {
     expect(parseDuration(input)).toBe(ms);
   });
 
-  it.each(['', 'soon', '10 parsecs', '-5s', '5y', '1e3s', '99999999999999999d', Number.NaN, -1, Number.POSITIVE_INFINITY])(
-    'should refuse %p with a coded error that says what a duration looks like',
-    (input) => {
-      expect(() => parseDuration(input)).toThrow(HookmuxError);
-      expect(() => parseDuration(input)).toThrow(/is not a duration \(expected a duration like 1500 \(ms\), 90s/);
-    },
-  );
+  it.each([
+    '',
+    'soon',
+    '10 parsecs',
+    '-5s',
+    '5y',
+    '1e3s',
+    '99999999999999999d',
+    Number.NaN,
+    -1,
+    Number.POSITIVE_INFINITY,
+  ])('should refuse %p with a coded error that says what a duration looks like', (input) => {
+    expect(() => parseDuration(input)).toThrow(HookmuxError);
+    expect(() => parseDuration(input)).toThrow(
+      /is not a duration \(expected a duration like 1500 \(ms\), 90s/,
+    );
+  });
 
   it('should cut a long bad value short in its message', () => {
     const error = catchError(() => parseDuration('x'.repeat(5000)));
@@ -67,9 +77,12 @@ describe('parseRateLimit', () => {
     expect(parseRateLimit(input)).toEqual(limit);
   });
 
-  it.each(['20', '20 per minute', '0/min', '20/fortnight', '/min', '20/0s', 'abc/s'])('should refuse %p', (input) => {
-    expect(() => parseRateLimit(input)).toThrow(/is not a rate limit \(expected e\.g\. 20\/min/);
-  });
+  it.each(['20', '20 per minute', '0/min', '20/fortnight', '/min', '20/0s', 'abc/s'])(
+    'should refuse %p',
+    (input) => {
+      expect(() => parseRateLimit(input)).toThrow(/is not a rate limit \(expected e\.g\. 20\/min/);
+    },
+  );
 });
 
 function catchError(run: () => unknown): HookmuxError {

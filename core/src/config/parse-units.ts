@@ -61,7 +61,10 @@ export function parseRateLimit(input: string): RateLimit {
   const unit = match?.[3] === undefined ? undefined : rateWindows[match[3].toLowerCase()];
   const windowMs = unit === undefined ? Number.NaN : unit * windows;
   if (!Number.isSafeInteger(count) || count < 1 || !Number.isSafeInteger(windowMs) || windowMs < 1) {
-    throw new HookmuxError('HM_ERR_CFG_INVALID', `${quote(input)} is not a rate limit (expected e.g. 20/min, 5/s or 100/h)`);
+    throw new HookmuxError(
+      'HM_ERR_CFG_INVALID',
+      `${quote(input)} is not a rate limit (expected e.g. 20/min, 5/s or 100/h)`,
+    );
   }
   return { count, windowMs };
 }
