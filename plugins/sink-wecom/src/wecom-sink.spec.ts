@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+
 import { describe, expect, it } from '@jest/globals';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse } from 'yaml';
 
 import { Container, noMentions, Sink, type SinkTarget } from '@hookmux/core';
 
@@ -155,5 +158,27 @@ describe('WeComSink', () => {
     const result = await sink.send(message, target({}), { logger });
     expect(result).toMatchObject({ ok: false, kind: 'permanent', code: 'config' });
     expect(logger.lines).toHaveLength(1);
+  });
+});
+
+describe('README', () => {
+  it('should show a configuration every section of which the schema accepts', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+    expect(blocks.length).toBeGreaterThan(0);
+    const validate = new Ajv2020({ allErrors: true }).compile(new WeComSink().configSchema);
+    for (const block of blocks) {
+      const env: Record<string, string> = {
+        WECOM_TEAM_A: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1',
+        WECOM_OPS_KEY: 'k2',
+      };
+      const config = parse(block.replace(/\$\{(\w+)\}/g, (_m, name: string) => env[name] ?? '')) as {
+        sinks: Record<string, unknown>;
+      };
+      const sections = Object.values(config.sinks);
+      expect(sections.length).toBeGreaterThan(0);
+      for (const section of sections)
+        expect({ section, valid: validate(section) }).toEqual({ section, valid: true });
+    }
   });
 });
