@@ -60,7 +60,8 @@ export class GiteeSource implements Source {
   async receive(request: InboundRequest, context: SourceContext): Promise<HookEvent> {
     const settings = readGiteeSettings(context.settings);
     const body = parseGiteeBody(request.rawBody);
-    if (settings.secret !== undefined) {
+    // Dry runs (`hookmux render`, the admin playground) parse without a token; the HTTP path never sets it.
+    if (settings.secret !== undefined && context.skipVerification !== true) {
       const credentials = readGiteeCredentials(request.headers, body);
       const mode = await verifyGiteeToken(credentials, {
         secret: settings.secret,
@@ -83,7 +84,7 @@ export class GiteeSource implements Source {
 
     const ping = request.headers['x-gitee-ping']?.trim().toLowerCase() === 'true';
     const type = resolveGiteeHookType(body, request.headers);
-    const normalized = this.#normalize(type, body, ping);
+    const normalized = this.#normalize(type, body, ping, context);
     const { data } = normalized;
     return {
       id: deriveGiteeEventId(body),
@@ -104,7 +105,12 @@ export class GiteeSource implements Source {
     };
   }
 
-  #normalize(type: ReturnType<typeof resolveGiteeHookType>, body: JsonRecord, ping: boolean): NormalizedGiteeHook<GiteeHookData> {
+  #normalize(
+    type: ReturnType<typeof resolveGiteeHookType>,
+    body: JsonRecord,
+    ping: boolean,
+    context: SourceContext,
+  ): NormalizedGiteeHook<GiteeHookData> {
     try {
       switch (type) {
         case 'push':
@@ -120,6 +126,8 @@ export class GiteeSource implements Source {
       }
     } catch (error) {
       if (HookmuxError.is(error)) throw error;
+      // Logged, because it means a reader missed a case worth fixing.
+      context.logger.warn({ err: error, hook: type }, 'gitee payload could not be normalised');
       // A shape no reader anticipated: still the caller's 400, never a 500 with a stack.
       throw new HookmuxError('HM_ERR_SRC_MALFORMED', `the Gitee ${type} payload could not be read`, {
         hint: 'compare the body with a delivery in the Gitee hook log',
