@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { HookmuxError, HookmuxErrors } from '../errors/hookmux-error.js';
+import { type HookmuxError, HookmuxErrors } from '../errors/hookmux-error.js';
 import { checkSchema, compileSchema } from './compile-schema.js';
 import type { JsonSchema } from './json-schema.js';
 import {
