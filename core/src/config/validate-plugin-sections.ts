@@ -43,7 +43,13 @@ export function validatePluginSections(config: HookmuxConfig, plugins: ConfigPlu
       continue;
     }
     errors.push(
-      ...checkSection(section, sink.configSchema, coreSinkKeys, ['sinks', name], `sink type ${sink.type}`),
+      ...checkSection(
+        section,
+        sink.configSchema,
+        coreSinkKeys,
+        ['sinks', name],
+        `sink plugin "${sink.type}"`,
+      ),
     );
   }
 
@@ -60,7 +66,7 @@ export function validatePluginSections(config: HookmuxConfig, plugins: ConfigPlu
       continue;
     }
     errors.push(
-      ...checkSection(section, source.configSchema, coreSourceKeys, ['sources', id], `source ${id}`),
+      ...checkSection(section, source.configSchema, coreSourceKeys, ['sources', id], `source plugin "${id}"`),
     );
   }
   return errors;
@@ -78,15 +84,11 @@ function checkSection(
     validate = compileSchema(schema);
   } catch (cause) {
     return [
-      new HookmuxError(
-        'HM_ERR_CFG_INVALID',
-        `the ${owner} plugin has a config schema that does not compile`,
-        {
-          at: path.join('.'),
-          hint: 'this is a bug in the plugin; report it to its authors',
-          cause,
-        },
-      ),
+      new HookmuxError('HM_ERR_CFG_INVALID', `the ${owner} has a config schema that does not compile`, {
+        at: path.join('.'),
+        hint: 'this is a bug in the plugin; report it to its authors',
+        cause,
+      }),
     ];
   }
   // Coerced in place: `${VAR}`-only scalars are known by the section object that holds them.
