@@ -19,35 +19,49 @@ const separator = '\n\n';
 
 /**
  * Merges a robot's backlog, oldest first, into one message that fits the robot's byte limit.
- * Each event keeps its full text when that fits, else shrinks to a summary line with its link, so
- * every event in the digest is still recognisable and reachable. It stops at the first message
- * that no longer fits even as a summary line, so the rest stay queued in order.
+ * A digest exists to drain a backlog, so it first takes as many events as fit as one-line
+ * summaries with their links, then gives each of those, oldest first, its full text where the
+ * room allows. Every event in it is still recognisable and reachable. It stops at the first event
+ * that does not fit, so the rest stay queued, in order.
  */
 export function buildDigest(messages: readonly Message[], options: DigestOptions): Digest {
   const first = messages[0];
   if (first === undefined) throw new RangeError('buildDigest needs at least one message');
   const format = first.format;
+  const sepBytes = byteLength(separator);
+  const headerBytes = (count: number): number => byteLength(formatHeader(count, format));
+
+  // Pass 1: how many fit as summary lines.
   const parts: string[] = [];
   let partsBytes = 0;
   let count = 0;
-  let included = 0;
-
   for (const message of messages) {
     const held = Math.max(1, message.count);
-    const headerBytes = byteLength(formatHeader(count + held, format));
-    const room = options.maxTextBytes - headerBytes - partsBytes - byteLength(separator);
-    const choice = [message.text.trim(), formatSummaryLine(message, format)].find((c) => c.length > 0 && byteLength(c) <= room);
-    if (choice !== undefined) {
-      parts.push(choice);
-    } else if (included === 0) {
-      // The first event must go out even when its summary alone is too long: cut the summary, keep the link.
-      parts.push(cutSummaryLine(message, format, room));
-    } else {
-      break;
+    const room = options.maxTextBytes - headerBytes(count + held) - partsBytes - sepBytes;
+    let line = formatSummaryLine(message, format);
+    if (byteLength(line) > room) {
+      if (parts.length > 0) break;
+      // The first event goes out even when its summary alone is too long: cut it, keep the link.
+      line = cutSummaryLine(message, format, room);
     }
-    partsBytes += byteLength(parts[parts.length - 1] ?? '') + byteLength(separator);
+    parts.push(line);
+    partsBytes += byteLength(line) + sepBytes;
     count += held;
-    included++;
+  }
+  const included = parts.length;
+
+  // Pass 2: full text where it fits.
+  const budget = options.maxTextBytes - headerBytes(count);
+  for (let i = 0; i < included; i++) {
+    const message = messages[i];
+    const current = parts[i];
+    if (message === undefined || current === undefined) continue;
+    const full = formatFullText(message, format);
+    const grown = partsBytes - byteLength(current) + byteLength(full);
+    if (full.length > 0 && grown <= budget) {
+      parts[i] = full;
+      partsBytes = grown;
+    }
   }
 
   const header = formatHeader(count, format);
@@ -72,6 +86,13 @@ export function buildDigest(messages: readonly Message[], options: DigestOptions
 export function formatHeader(count: number, format: TemplateFormat): string {
   const plain = `hookmux: ${count} ${count === 1 ? 'event' : 'events'}`;
   return format === 'md' ? `**${plain}**` : plain;
+}
+
+/** The rendered text, with the event's link added when the template left it out. */
+function formatFullText(message: Message, format: TemplateFormat): string {
+  const text = message.text.trim();
+  if (text.length === 0 || message.url === undefined || text.includes(message.url)) return text;
+  return `${text}\n${format === 'md' ? `[${message.url}](${message.url})` : message.url}`;
 }
 
 function formatSummaryLine(message: Message, format: TemplateFormat): string {

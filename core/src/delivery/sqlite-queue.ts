@@ -521,6 +521,8 @@ export class SqliteQueue implements Queue, DeliveryStore {
     let timer: NodeJS.Timeout | undefined;
     const hardTimeout = new Promise<DeliveryResult>((resolve) => {
       timer = setTimeout(() => resolve({ ok: false, kind: 'retryable', code: 'timeout', detail: `no answer within ${timeoutMs} ms` }), timeoutMs + hardTimeoutGraceMs);
+      // Released by stop(): nothing waits for this send any more.
+      attempt.abort.signal.addEventListener('abort', () => resolve({ ok: false, kind: 'retryable', code: 'stopped', detail: 'released at shutdown' }), { once: true });
     });
     try {
       return await Promise.race([
