@@ -408,6 +408,36 @@ describe('the shipped files', () => {
     expect(config?.admin).toEqual({});
   });
 
+  it('should keep the commented-out examples valid when a user uncomments them', () => {
+    const uncommented = readFileSync(exampleConfigPath, 'utf8')
+      // Alternatives to what is in force (storage: redis) and the prose list of common sink keys.
+      .replace(/^ {2}# (type: redis|url:|prefix:).*\n/gm, '')
+      .replace(/^# {3}(rateLimit|merge|timeout):.*\n/gm, '')
+      .replace(/^# (memory|redis|sqlite)\b.*\n/gm, '')
+      // `# key: value` and `# - item` lines become YAML; prose stays a comment.
+      .replace(/^(\s*)# (\s*)((?:- |[a-z][\w-]*:(?: |$)).*)$/gm, '$1$2$3')
+      .replace('people: []', 'people:')
+      .replace('plugins: []', 'plugins:');
+    const env = {
+      DT_CI_ALERTS_SECRET: 'd',
+      FS_CI_ALERTS_SECRET: 'f',
+      WECOM_TEAM_A: 'https://robot.test/?key=1',
+      WECOM_OPS_KEY: 'k',
+    };
+    const { config, errors } = parseConfig(uncommented, exampleConfigPath, { env });
+    expect(problems(errors)).toEqual([]);
+    expect(Object.keys(config?.sinks ?? {})).toEqual(['console', 'team-a', 'ops']);
+    expect(Object.keys(config?.sources ?? {})).toEqual(['gitee', 'dingtalk', 'feishu']);
+    expect(config?.routes.map((r) => r.name)).toEqual([
+      'everything-to-console',
+      'acme-main',
+      'acme-issues',
+      'no-feature-branches',
+      'ci-alerts',
+    ]);
+    expect(config?.people).toHaveLength(2);
+  });
+
   it('should let the example port and secret come from the environment', () => {
     const env = { HOOKMUX_PORT: '9999', GITEE_WEBHOOK_SECRET: 'real-secret' };
     const { config } = parseConfig(readFileSync(exampleConfigPath, 'utf8'), exampleConfigPath, { env });
