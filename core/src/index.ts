@@ -23,3 +23,5 @@ export * from './templates/template-set.js';
 export * from './templates/message-renderer.js';
 export * from './plugins/load-plugins.js';
 export * from './plugins/plugin-manifest.js';
+export * from './contracts/delivery-store.js';
+export * from './delivery/sqlite-queue.js';
