@@ -55,7 +55,7 @@ describe('what the snapshots rely on, asserted outright', () => {
     expect(txt.text.match(/^· [0-9a-f]{7} /gm)).toHaveLength(10);
   });
 
-  test('mentions: people in the map become <@userid> in markdown, others @login; the actor is never pinged', async () => {
+  test('mentions: people in the map become <@userid> in markdown, others @display name; the actor is never pinged', async () => {
     const open = renderBoth(renderer, await receiveGitee(readOwnFixture('pr-open.json')));
     // 李娜 opened it; 张伟 and 王芳 review, 陈杰 (mobile only) tests.
     expect(open.md.text).toContain('> 审查：<@ZhangWei>、<@WangFang>');
@@ -69,7 +69,7 @@ describe('what the snapshots rely on, asserted outright', () => {
     expect(approved.md.mentions.userIds).toEqual(['LiNa']);
 
     const assign = renderBoth(renderer, await receiveGitee(readOwnFixture('issue-assign.json')));
-    expect(assign.md.text).toContain('指派给了 @zhao-hao'); // not in `people`: the Gitee login
+    expect(assign.md.text).toContain('指派给了 @赵浩'); // not in `people`: the display name Gitee sends
   });
 
   test('an issue state change says from → to when the source saw the earlier state', async () => {

@@ -132,3 +132,28 @@ describe('MessageRenderer', () => {
     expect(text).toBe('[][]');
   });
 });
+
+describe('helpers for user text', () => {
+  it('quote and plain keep user markdown from turning into structure', () => {
+    const dir = folder({ '_default.md.hbs': '{{quote payload.body}}\n---\n{{plain payload.body}}' });
+    const { set } = TemplateSet.load([dir]);
+    const body = '## 现象\n**粗体** and [link](https://gitee.com/x)\n> quoted';
+    const text = new MessageRenderer({ templates: set, builtinDir: dir, timeZone: 'UTC', people: [] }).render(
+      { ...event, payload: { body } },
+      sink('md'),
+    ).text;
+    expect(text).toBe(
+      '> ## 现象\n> **粗体** and [link](https://gitee.com/x)\n> > quoted\n---\n现象\n粗体 and link (https://gitee.com/x)\nquoted',
+    );
+  });
+
+  it('mentions a person not in the people map by the display name the event carries', () => {
+    const dir = folder({ '_default.md.hbs': '{{mention data.who}}' });
+    const { set } = TemplateSet.load([dir]);
+    const text = new MessageRenderer({ templates: set, builtinDir: dir, timeZone: 'UTC', people: [] }).render(
+      { ...event, data: { data: { who: { login: 'wangwu', name: '王五' } } } },
+      sink('md'),
+    ).text;
+    expect(text).toBe('@王五');
+  });
+});

@@ -47,9 +47,9 @@ export const templateHelpers: Record<string, HelperDelegate> = {
   /** `{{mention login}}` or `{{mention list}}`: the person in the sink's own mention syntax. */
   mention: function (this: unknown, who: unknown, options: HelperOptions) {
     const state = (options.data as { hookmux?: RenderState }).hookmux;
-    const logins = toLogins(who);
-    if (!state) return logins.map((l) => `@${l}`).join(' ');
-    return logins.map((login) => mentionOne(login, state)).join(' ');
+    const people = toPeople(who);
+    if (!state) return people.map((p) => `@${p.name ?? p.login}`).join(' ');
+    return people.map((p) => mentionOne(p, state)).join(' ');
   },
   /** `{{mentionAll}}`: everyone in the group. */
   mentionAll: function (this: unknown, options: HelperOptions) {
@@ -92,6 +92,14 @@ export const templateHelpers: Record<string, HelperDelegate> = {
     return `${n} ${n === 1 ? stringOf(singular) : many}`;
   },
   json: (value: unknown) => JSON.stringify(value ?? null),
+  /** `{{quote text}}`: every line as a markdown quote (`> `), so user text cannot become a heading. */
+  quote: (text: unknown) =>
+    stringOf(text)
+      .split(/\r?\n/)
+      .map((line) => `> ${line}`)
+      .join('\n'),
+  /** `{{plain text}}`: strips markdown structure (headings, quotes, links, bold, font tags) from user text. */
+  plain: (text: unknown) => toPlain(stringOf(text)),
   /** `{{default value "fallback"}}`. */
   default: (value: unknown, fallback: unknown) =>
     value === undefined || value === null || value === '' ? fallback : value,
@@ -99,9 +107,9 @@ export const templateHelpers: Record<string, HelperDelegate> = {
   add: (a: unknown, b: unknown) => Number(a) + Number(b),
 };
 
-function mentionOne(login: string, state: RenderState): string {
-  const person = state.people.find((p) => p[state.sourceIdentity] === login);
-  const display = person?.['name'] ?? login;
+function mentionOne(who: { login: string; name?: string | undefined }, state: RenderState): string {
+  const person = state.people.find((p) => p[state.sourceIdentity] === who.login);
+  const display = person?.['name'] ?? who.name ?? who.login;
   const userId = state.sinkIdentity ? person?.[state.sinkIdentity] : undefined;
   if (userId) {
     state.mentions.userIds.add(userId);
@@ -112,11 +120,28 @@ function mentionOne(login: string, state: RenderState): string {
   return `@${display}`;
 }
 
-function toLogins(who: unknown): string[] {
+/** A login, or a person object from the event data (`{login, name}`), or a list of either. */
+function toPeople(who: unknown): Array<{ login: string; name?: string | undefined }> {
   const items = Array.isArray(who) ? who : [who];
-  return items
-    .map((item: unknown) => (isRecord(item) ? (item['login'] ?? item['username']) : item))
-    .filter((v): v is string => typeof v === 'string' && v !== '');
+  return items.flatMap((item: unknown) => {
+    if (typeof item === 'string' && item !== '') return [{ login: item }];
+    if (!isRecord(item)) return [];
+    const login = item['login'] ?? item['username'];
+    const name = typeof item['name'] === 'string' && item['name'] !== '' ? item['name'] : undefined;
+    return typeof login === 'string' && login !== '' ? [{ login, name }] : [];
+  });
+}
+
+/** Markdown that a robot would render as structure (headings, lists, quotes) turned into plain lines. */
+function toPlain(text: string): string {
+  return text
+    .replace(/```[a-z]*\n?/gi, '')
+    .replace(/^\s{0,3}#{1,6}\s+/gm, '')
+    .replace(/^\s{0,3}>\s?/gm, '')
+    .replace(/!\[([^\]]*)\]\(([^)]*)\)/g, '$1')
+    .replace(/\[([^\]]+)\]\(([^)]*)\)/g, '$1 ($2)')
+    .replace(/(\*\*|__)(.+?)\1/g, '$2')
+    .replace(/<\/?(font|br|p|div|span)[^>]*>/gi, '');
 }
 
 function truncateChars(text: string, max: number): string {
