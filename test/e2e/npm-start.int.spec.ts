@@ -51,7 +51,7 @@ describe('npm start: hookmux serve on the example config', () => {
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     await waitFor(() => output.includes('hookmux listening'), 20_000, 'the server to listen');
-  });
+  }, 30_000);
 
   afterAll(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -73,7 +73,7 @@ describe('npm start: hookmux serve on the example config', () => {
     expect(answer).toMatchObject({ ok: expected['ok'], event: expected['event'], deliveries: expected['deliveries'] });
     await waitFor(() => output.includes('acme-dev/hookmux-demo'), 10_000, 'the console sink to print');
     expect(output).toContain('console · gitee.push.update');
-  });
+  }, 20_000);
 
   it('stops on SIGTERM with exit code 0', async () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -1,6 +1,6 @@
 import { collectSecrets } from '../config/collect-secrets.js';
 import type { HookmuxConfig } from '../config/hookmux-config.js';
-import { parseDuration, parseRateLimit } from '../config/parse-units.js';
+import { parseRateLimit } from '../config/parse-units.js';
 import { validatePluginSections } from '../config/validate-plugin-sections.js';
 import type { ResolvedSink } from '../contracts/sink-directory.js';
 import type { RateLimit, Sink } from '../contracts/sink.js';
@@ -37,7 +37,7 @@ export function buildRuntime(
         rateLimits: resolveRateLimits(sink.rateLimits, settings.rateLimit),
         robotKey: sink.robotKey(target),
         merge: settings.merge !== false,
-        timeoutMs: settings['timeout'] === undefined ? config.delivery.timeoutMs : parseDuration(settings['timeout'] as string),
+        timeoutMs: settings.timeoutMs ?? config.delivery.timeoutMs,
       });
       for (const problem of sink.checkTarget?.(target, config.people) ?? []) warnings.push(`sinks.${name}: ${problem}`);
     } catch (error) {
