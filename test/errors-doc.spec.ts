@@ -7,7 +7,10 @@ import { describe, expect, it } from '@jest/globals';
 import { errorCodes } from '@hookmux/core';
 
 const table = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'ERRORS.md'), 'utf8');
-const rows = [...table.matchAll(/^\| `(HM_ERR_[A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => ({ code: m[1], status: Number(m[2]) }));
+const rows = [...table.matchAll(/^\| `(HM_ERR_[A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => ({
+  code: m[1],
+  status: Number(m[2]),
+}));
 
 describe('ERRORS.md', () => {
   it('lists every error code, once, with the status the code maps to', () => {

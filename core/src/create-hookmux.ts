@@ -63,7 +63,10 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
   container.bind(Logger).toConstantValue(logger);
   container.bind(RuntimeHolder).toConstantValue(holder);
   container.bind(SinkDirectory).toConstantValue(holder);
-  const queue = config.storage.type === 'memory' ? new InstantQueue(holder, logger) : await createQueue(config, holder, logger, container);
+  const queue =
+    config.storage.type === 'memory'
+      ? new InstantQueue(holder, logger)
+      : await createQueue(config, holder, logger, container);
   container.bind(Queue).toConstantValue(queue);
   const intake = new Intake(holder, queue, logger);
   container.bind(Intake).toConstantValue(intake);
@@ -88,7 +91,10 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
       const address = listening.address();
       const bound = typeof address === 'object' && address ? address.port : port;
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
-      logger.info({ url, sources: [...runtime.sources.keys()], sinks: [...runtime.sinks.keys()] }, 'hookmux listening');
+      logger.info(
+        { url, sources: [...runtime.sources.keys()], sinks: [...runtime.sinks.keys()] },
+        'hookmux listening',
+      );
       return { server: listening, url };
     },
     async close() {
@@ -109,4 +115,3 @@ export function readPlugins(container: Container): PluginSet {
     sources: container.getAll<Source>(Source, { optional: true }),
   };
 }
-

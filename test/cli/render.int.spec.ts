@@ -33,16 +33,32 @@ routes:
     to: team-a
 `,
     );
-    const body = buildPushBody({ repo: 'acme/widget', branch: 'main', commits: [{ message: 'docs: 更新 README 📝' }] });
+    const body = buildPushBody({
+      repo: 'acme/widget',
+      branch: 'main',
+      commits: [{ message: 'docs: 更新 README 📝' }],
+    });
     writeFileSync(join(dir, 'push.json'), JSON.stringify(body));
   });
   afterAll(() => robot.stop());
 
   it('prints each (route, sink, request body) as JSON and sends nothing', async () => {
-    const run = await runCliCapture(['render', '-c', join(dir, 'hookmux.yaml'), '--source', 'gitee', '--event', 'Push Hook', join(dir, 'push.json')]);
+    const run = await runCliCapture([
+      'render',
+      '-c',
+      join(dir, 'hookmux.yaml'),
+      '--source',
+      'gitee',
+      '--event',
+      'Push Hook',
+      join(dir, 'push.json'),
+    ]);
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
-    const output = JSON.parse(run.out) as { event: string; deliveries: Array<{ route: string; sink: string; type: string; body: Record<string, unknown> }> };
+    const output = JSON.parse(run.out) as {
+      event: string;
+      deliveries: Array<{ route: string; sink: string; type: string; body: Record<string, unknown> }>;
+    };
     expect(output.event).toBe('gitee.push.update');
     expect(output.deliveries.map((d) => [d.route, d.sink, d.type])).toEqual([
       ['pushes', 'team-a', 'wecom'],
@@ -58,7 +74,10 @@ routes:
   });
 
   it('exits 1 for a payload the source refuses, naming why', async () => {
-    writeFileSync(join(dir, 'wecom.json'), JSON.stringify({ msgtype: 'markdown', markdown: { content: 'x' }, hook_name: 'push_hooks' }));
+    writeFileSync(
+      join(dir, 'wecom.json'),
+      JSON.stringify({ msgtype: 'markdown', markdown: { content: 'x' }, hook_name: 'push_hooks' }),
+    );
     const run = await runCliCapture(['render', '-c', join(dir, 'hookmux.yaml'), join(dir, 'wecom.json')]);
     expect(run.code).toBe(1);
     expect(run.err).toContain('HM_ERR_SRC_WECOM_FORMAT');

@@ -35,7 +35,10 @@ routes:
     branch: 'main',
     pusher: 'zhangsan',
     pusherName: '张三',
-    commits: [{ message: 'feat: 支持企业微信 markdown 🚀\n\nlong body' }, { message: 'fix: handle null commits' }],
+    commits: [
+      { message: 'feat: 支持企业微信 markdown 🚀\n\nlong body' },
+      { message: 'fix: handle null commits' },
+    ],
   });
 
   for (const mode of ['signature', 'password'] as const) {
@@ -50,7 +53,13 @@ routes:
       expect(messages).toHaveLength(1);
       expect(messages[0]?.msgtype).toBe('markdown');
       const content = String((messages[0]?.body['markdown'] as { content: string }).content);
-      for (const fact of ['acme/widget', 'main', '张三', 'feat: 支持企业微信 markdown 🚀', 'fix: handle null commits']) {
+      for (const fact of [
+        'acme/widget',
+        'main',
+        '张三',
+        'feat: 支持企业微信 markdown 🚀',
+        'fix: handle null commits',
+      ]) {
         expect(content).toContain(fact);
       }
       expect(content).not.toContain('long body');
@@ -75,12 +84,19 @@ routes:
     const cases: Array<[string, () => { body: string; headers: Record<string, string> }, number]> = [
       ['a wrong token', () => giteeRequest(body, 'not-the-secret'), 401],
       ['a wrong password', () => giteeRequest(body, 'not-the-secret', { mode: 'password' }), 401],
-      ['a stale timestamp (> 1 h)', () => giteeRequest(body, secret, { timestamp: Date.now() - 2 * 3600_000 }), 401],
+      [
+        'a stale timestamp (> 1 h)',
+        () => giteeRequest(body, secret, { timestamp: Date.now() - 2 * 3600_000 }),
+        401,
+      ],
       [
         'a body that is not JSON',
         () => {
           const r = giteeRequest(body, secret);
-          return { body: 'hook=%7B%7D', headers: { ...r.headers, 'content-type': 'application/x-www-form-urlencoded' } };
+          return {
+            body: 'hook=%7B%7D',
+            headers: { ...r.headers, 'content-type': 'application/x-www-form-urlencoded' },
+          };
         },
         415,
       ],

@@ -16,7 +16,9 @@ function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -70,7 +72,11 @@ describe('npm start: hookmux serve on the example config', () => {
     expect(response.status).toBe(200);
     const answer = (await response.json()) as Record<string, unknown>;
     const expected = JSON.parse(example.expected.replace('"gitee:…"', '"x"')) as Record<string, unknown>;
-    expect(answer).toMatchObject({ ok: expected['ok'], event: expected['event'], deliveries: expected['deliveries'] });
+    expect(answer).toMatchObject({
+      ok: expected['ok'],
+      event: expected['event'],
+      deliveries: expected['deliveries'],
+    });
     await waitFor(() => output.includes('console · gitee.push.update'), 10_000, 'the console sink to print');
     const printed = output.slice(output.indexOf('console · gitee.push.update'));
     expect(printed).toContain('acme-dev/hookmux-demo');

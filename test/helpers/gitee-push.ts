@@ -27,9 +27,18 @@ export function buildPushBody(spec: PushSpec = {}): Record<string, unknown> {
   const login = spec.pusher ?? 'zhangsan';
   const name = spec.pusherName ?? '张三';
   const seq = spec.seq ?? 1;
-  const sha = (n: number): string => (seq.toString(16).padStart(8, '0') + n.toString(16).padStart(32, '0')).slice(0, 40);
+  const sha = (n: number): string =>
+    (seq.toString(16).padStart(8, '0') + n.toString(16).padStart(32, '0')).slice(0, 40);
   const web = `https://gitee.com/${repo}`;
-  const user = { id: 1001, name, email: `${login}@example.com`, username: login, user_name: login, login, url: `https://gitee.com/${login}` };
+  const user = {
+    id: 1001,
+    name,
+    email: `${login}@example.com`,
+    username: login,
+    user_name: login,
+    login,
+    url: `https://gitee.com/${login}`,
+  };
   const commits = (spec.commits ?? [{ message: 'feat: 第一个提交 🚀\n\n详细说明' }]).map((c, i) => ({
     id: sha(i + 1),
     tree_id: sha(900 + i),
@@ -38,8 +47,20 @@ export function buildPushBody(spec: PushSpec = {}): Record<string, unknown> {
     message: c.message,
     timestamp: '2024-06-01T10:00:00+08:00',
     url: `${web}/commit/${sha(i + 1)}`,
-    author: { name: c.author ?? name, email: `${login}@example.com`, username: login, user_name: login, url: `https://gitee.com/${login}` },
-    committer: { name: c.author ?? name, email: `${login}@example.com`, username: login, user_name: login, url: `https://gitee.com/${login}` },
+    author: {
+      name: c.author ?? name,
+      email: `${login}@example.com`,
+      username: login,
+      user_name: login,
+      url: `https://gitee.com/${login}`,
+    },
+    committer: {
+      name: c.author ?? name,
+      email: `${login}@example.com`,
+      username: login,
+      user_name: login,
+      url: `https://gitee.com/${login}`,
+    },
     added: [],
     removed: [],
     modified: ['README.md'],
@@ -104,7 +125,11 @@ export function giteeRequest(
 ): GiteePost {
   const timestamp = options.timestamp ?? Date.now();
   const token = options.mode === 'password' ? secret : signGitee(secret, timestamp);
-  const sent = { ...body, timestamp: String(timestamp), ...(options.mode === 'password' ? { password: secret } : { sign: token }) };
+  const sent = {
+    ...body,
+    timestamp: String(timestamp),
+    ...(options.mode === 'password' ? { password: secret } : { sign: token }),
+  };
   return {
     headers: {
       'content-type': 'application/json',

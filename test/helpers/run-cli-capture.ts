@@ -17,9 +17,18 @@ class Buffered extends Writable {
 }
 
 /** Runs `hookmux ARGS` in-process with captured output, as the bin would. */
-export async function runCliCapture(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+export async function runCliCapture(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliRun> {
   const out = new Buffered();
   const err = new Buffered();
-  const code = await runCli(args, { out, err, isTTY: false, env: { ...options.env }, cwd: options.cwd ?? process.cwd() });
+  const code = await runCli(args, {
+    out,
+    err,
+    isTTY: false,
+    env: { ...options.env },
+    cwd: options.cwd ?? process.cwd(),
+  });
   return { code, out: out.text, err: err.text };
 }

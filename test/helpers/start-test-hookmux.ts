@@ -9,12 +9,19 @@ export interface TestHookmux {
   readonly url: string;
   readonly logger: MemoryLogger;
   readonly dir: string;
-  post(path: string, body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; json: unknown }>;
+  post(
+    path: string,
+    body: string | Buffer,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; json: unknown }>;
   close(): Promise<void>;
 }
 
 /** Writes `yaml` to a temp folder as hookmux.yaml, loads it like `hookmux serve` would, and listens on a free port. */
-export async function startTestHookmux(yaml: string, options: { env?: Record<string, string> } = {}): Promise<TestHookmux> {
+export async function startTestHookmux(
+  yaml: string,
+  options: { env?: Record<string, string> } = {},
+): Promise<TestHookmux> {
   const dir = mkdtempSync(join(tmpdir(), 'hookmux-test-'));
   const file = join(dir, 'hookmux.yaml');
   writeFileSync(file, yaml);

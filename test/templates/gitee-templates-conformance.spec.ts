@@ -1,8 +1,20 @@
 import { describe, expect, test } from '@jest/globals';
 
 import type { HookEvent } from '@hookmux/core';
+import type {
+  GiteeHookData,
+  GiteeIssueData,
+  GiteeNoteData,
+  GiteePullRequestData,
+  GiteePushData,
+} from '@hookmux/source-gitee';
 
-import { hasSharedFixtures, listSharedFixtures, noteSkipped, readSharedFixture } from '../helpers/shared-fixtures.js';
+import {
+  hasSharedFixtures,
+  listSharedFixtures,
+  noteSkipped,
+  readSharedFixture,
+} from '../helpers/shared-fixtures.js';
 import { buildRenderer, receiveGitee, renderBoth, utf8Bytes, weComMaxBytes } from './helpers/render-gitee.js';
 
 /**
@@ -14,33 +26,39 @@ const renderer = buildRenderer();
 
 /** The facts a reader needs, per kind: what the message must show whatever the wording. */
 function keyFacts(event: HookEvent): string[] {
-  const data = event.data as Record<string, any>;
-  const facts = [data['repo'].fullName as string];
-  switch (event.type) {
+  const data = event.data as unknown as GiteeHookData;
+  const facts = [data.repo.fullName];
+  switch (data.kind) {
     case 'push':
     case 'tag_push': {
-      facts.push(data['refName'], data['actor'].name);
+      const push = data as GiteePushData;
+      facts.push(push.refName, push.actor.name);
       if (event.action === 'update') {
-        for (const commit of (data['commits'] as any[]).slice(0, 10)) facts.push(commit.shortId, commit.author.name);
+        for (const commit of push.commits.slice(0, 10)) facts.push(commit.shortId, commit.author.name);
       }
       break;
     }
-    case 'issue':
-      facts.push(`#${data['issue'].number}`, data['issue'].title, data['actor'].name);
-      if (event.action === 'state_change') facts.push(data['issue'].stateName ?? data['issue'].state);
-      if (event.action !== 'delete') for (const label of data['issue'].labels as string[]) facts.push(label);
+    case 'issue': {
+      const { issue } = data as GiteeIssueData;
+      facts.push(`#${issue.number}`, issue.title, data.actor.name);
+      if (event.action === 'state_change') facts.push(issue.stateName ?? issue.state ?? '');
+      if (event.action !== 'delete') facts.push(...issue.labels);
       break;
-    case 'merge_request':
-      facts.push(`!${data['pullRequest'].number}`, data['pullRequest'].title, data['actor'].name);
-      facts.push(data['pullRequest'].sourceBranch, data['pullRequest'].targetBranch);
-      for (const label of data['pullRequest'].labels as string[]) facts.push(label);
+    }
+    case 'merge_request': {
+      const { pullRequest } = data as GiteePullRequestData;
+      facts.push(`!${pullRequest.number}`, pullRequest.title, data.actor.name);
+      facts.push(pullRequest.sourceBranch ?? '', pullRequest.targetBranch ?? '', ...pullRequest.labels);
       break;
-    case 'note':
-      facts.push(data['target'].label, data['actor'].name, (data['comment'].body as string).split('\n')[0]!.trim());
-      if (data['target'].title) facts.push(data['target'].title);
+    }
+    case 'note': {
+      const { target, comment } = data as GiteeNoteData;
+      facts.push(target.label, data.actor.name, (comment.body.split('\n')[0] ?? '').trim());
+      if (target.title) facts.push(target.title);
       break;
+    }
   }
-  return facts;
+  return facts.filter((f) => f !== '');
 }
 
 describe('built-in Gitee templates × every real delivery in ../shared/fixtures/gitee', () => {
@@ -55,10 +73,14 @@ describe('built-in Gitee templates × every real delivery in ../shared/fixtures/
   });
 
   test.each(files)('%s', async (file) => {
-    const event = await receiveGitee(readSharedFixture('gitee', file), { ping: file.startsWith('ping-test-') });
+    const event = await receiveGitee(readSharedFixture('gitee', file), {
+      ping: file.startsWith('ping-test-'),
+    });
     const { md, txt } = renderBoth(renderer, event);
     if (process.env['HOOKMUX_PRINT_MESSAGES']) {
-      console.log(`── ${file} (${event.name})\n${md.text}\n┄┄ fields ${JSON.stringify(md.fields)}\n┄┄\n${txt.text}`);
+      console.log(
+        `── ${file} (${event.name})\n${md.text}\n┄┄ fields ${JSON.stringify(md.fields)}\n┄┄\n${txt.text}`,
+      );
     }
 
     for (const [message, limit] of [
@@ -74,14 +96,18 @@ describe('built-in Gitee templates × every real delivery in ../shared/fixtures/
 
     // Markdown links to the thing itself; text writes the URL out, with no markdown syntax.
     // (A deleted issue's page is gone: its message links the repository instead.)
-    const repoUrl = (event.data as any).repo.url as string;
+    const data = event.data as unknown as GiteeHookData;
+    const repoUrl = data.repo.url;
     if (event.action === 'delete') expect(md.text).toContain(`](${repoUrl})`);
-    else if (event.url && event.type !== 'push' && event.type !== 'tag_push') expect(md.text).toContain(`](${event.url.split('#')[0]}`);
+    else if (event.url && event.type !== 'push' && event.type !== 'tag_push')
+      expect(md.text).toContain(`](${event.url.split('#')[0]}`);
     expect(txt.text).not.toMatch(/\]\(|\*\*|<font|^>/m);
     if (event.action !== 'delete') expect(txt.text).toMatch(/https:\/\/gitee\.com\//);
 
     // news / template_card sinks get structured fields from the same template.
-    expect(md.fields['title']).toEqual(expect.stringContaining(event.type === 'note' ? (event.data as any).target.label : ''));
+    expect(md.fields['title']).toEqual(
+      expect.stringContaining(data.kind === 'note' ? (data as GiteeNoteData).target.label : ''),
+    );
     expect(typeof md.fields['title']).toBe('string');
     expect((md.fields['title'] as string).length).toBeGreaterThan(0);
     expect(md.fields['url']).toMatch(/^https:\/\/gitee\.com\//);

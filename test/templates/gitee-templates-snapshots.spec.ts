@@ -20,15 +20,36 @@ import {
  * turns Gitee logins into WeCom `<@userid>` mentions. Read a changed snapshot before accepting it.
  */
 const renderer = buildRenderer();
-const fixtures = readdirSync(ownFixturesDir).filter((f) => f.endsWith('.json')).sort();
+const fixtures = readdirSync(ownFixturesDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('built-in Gitee templates, snapshots', () => {
   test('every event the Gitee source emits has a fixture here', () => {
-    const covered = ['push-25-commits', 'push-branch-create', 'push-branch-delete', 'tag-create', 'tag-delete']
+    const covered = [
+      'push-25-commits',
+      'push-branch-create',
+      'push-branch-delete',
+      'tag-create',
+      'tag-delete',
+    ]
       .concat(['issue-open', 'issue-state-change', 'issue-assign', 'issue-unassign', 'issue-delete'])
-      .concat(['pr-open', 'pr-update-new-commits', 'pr-update-label', 'pr-update-target-branch', 'pr-merge', 'pr-close'])
+      .concat([
+        'pr-open',
+        'pr-update-new-commits',
+        'pr-update-label',
+        'pr-update-target-branch',
+        'pr-merge',
+        'pr-close',
+      ])
       .concat(['pr-reopen', 'pr-approved', 'pr-tested', 'pr-assign'])
-      .concat(['note-issue-comment', 'note-pr-comment', 'note-commit-comment', 'note-edited', 'note-deleted']);
+      .concat([
+        'note-issue-comment',
+        'note-pr-comment',
+        'note-commit-comment',
+        'note-edited',
+        'note-deleted',
+      ]);
     expect(fixtures).toEqual(covered.map((name) => `${name}.json`).sort());
   });
 
@@ -37,7 +58,13 @@ describe('built-in Gitee templates, snapshots', () => {
     const { md, txt } = renderBoth(renderer, event);
     expect(utf8Bytes(md.text)).toBeLessThanOrEqual(weComMaxBytes.md);
     expect(utf8Bytes(txt.text)).toBeLessThanOrEqual(weComMaxBytes.txt);
-    expect({ event: event.name, markdown: md.text, fields: md.fields, mentions: md.mentions, text: txt.text }).toMatchSnapshot();
+    expect({
+      event: event.name,
+      markdown: md.text,
+      fields: md.fields,
+      mentions: md.mentions,
+      text: txt.text,
+    }).toMatchSnapshot();
   });
 });
 
@@ -51,7 +78,9 @@ describe('what the snapshots rely on, asserted outright', () => {
       expect(message.text).toContain('支持企业微信扫码登录 🔐'); // first commit, emoji intact
       expect(message.text).not.toContain('增加繁体中文文案'); // the 11th
     }
-    expect(md.text.match(/^> \[[0-9a-f]{7}\]\(https:\/\/gitee\.com\/.+\/commit\/[0-9a-f]{40}\)/gm)).toHaveLength(10);
+    expect(
+      md.text.match(/^> \[[0-9a-f]{7}\]\(https:\/\/gitee\.com\/.+\/commit\/[0-9a-f]{40}\)/gm),
+    ).toHaveLength(10);
     expect(txt.text.match(/^· [0-9a-f]{7} /gm)).toHaveLength(10);
   });
 
@@ -60,7 +89,11 @@ describe('what the snapshots rely on, asserted outright', () => {
     // 李娜 opened it; 张伟 and 王芳 review, 陈杰 (mobile only) tests.
     expect(open.md.text).toContain('> 审查：<@ZhangWei>、<@WangFang>');
     expect(open.md.text).toContain('> 测试：@陈杰');
-    expect(open.md.mentions).toEqual({ userIds: ['ZhangWei', 'WangFang'], mobiles: ['13800000000'], all: false });
+    expect(open.md.mentions).toEqual({
+      userIds: ['ZhangWei', 'WangFang'],
+      mobiles: ['13800000000'],
+      all: false,
+    });
     expect(open.txt.text).toContain('审查：@ZhangWei、@WangFang');
 
     const approved = renderBoth(renderer, await receiveGitee(readOwnFixture('pr-approved.json')));
@@ -78,8 +111,13 @@ describe('what the snapshots rely on, asserted outright', () => {
 
     const source = new GiteeSource(new MemoryReplayCache());
     await receiveGitee(readOwnFixture('issue-open.json'), { source });
-    const seen = renderBoth(renderer, await receiveGitee(readOwnFixture('issue-state-change.json'), { source }));
-    expect(seen.md.text).toContain('的状态从 <font color="comment">待办的</font> 改为 <font color="info">已完成</font>');
+    const seen = renderBoth(
+      renderer,
+      await receiveGitee(readOwnFixture('issue-state-change.json'), { source }),
+    );
+    expect(seen.md.text).toContain(
+      '的状态从 <font color="comment">待办的</font> 改为 <font color="info">已完成</font>',
+    );
     expect(seen.txt.text).toContain('的状态从「待办的」改为「已完成」');
   });
 

@@ -13,7 +13,13 @@ const block = /<!-- helper-examples:start -->([\s\S]*?)<!-- helper-examples:end 
 const rows = [...block.matchAll(/^\| `(.+)` \| `(.*)` \|$/gm)].map((m) => [m[1]!, m[2]!] as const);
 
 const message = '修复登录跳转 🐛\n\n详细说明：登录成功后跳回原页面';
-const commit = { id: '9921e45e570db8e57e544650baf837932fb2100f', shortId: '9921e45', title: '修复登录跳转 🐛', message, timestamp: '2021-10-08T17:53:12+08:00' };
+const commit = {
+  id: '9921e45e570db8e57e544650baf837932fb2100f',
+  shortId: '9921e45',
+  title: '修复登录跳转 🐛',
+  message,
+  timestamp: '2021-10-08T17:53:12+08:00',
+};
 const context = {
   repo: { fullName: 'kit101/drone-yml-test', defaultBranch: 'master' },
   branch: 'feat-2-1',
@@ -34,6 +40,10 @@ test('the README lists helper examples', () => {
 });
 
 test.each(rows)('%s → %s', (template, expected) => {
-  const render = handlebars.compile(template, { noEscape: true, knownHelpersOnly: true, knownHelpers: Object.fromEntries(Object.keys(templateHelpers).map((n) => [n, true])) });
+  const render = handlebars.compile(template, {
+    noEscape: true,
+    knownHelpersOnly: true,
+    knownHelpers: Object.fromEntries(Object.keys(templateHelpers).map((n) => [n, true])),
+  });
   expect(render(context)).toBe(expected);
 });

@@ -71,12 +71,21 @@ describe('template lookup order', () => {
     const unknownAction = { ...merge, action: 'frobnicate', name: 'gitee.merge_request.frobnicate' };
     expect(renderBoth(builtinOnly, unknownAction).md.text).toContain('（frobnicate）');
     // ...and an event of a source with no folder at all to _default.
-    const other = { ...merge, source: 'gitlab', type: 'pipeline', action: 'success', name: 'gitlab.pipeline.success', summary: 'pipeline #7 passed' };
+    const other = {
+      ...merge,
+      source: 'gitlab',
+      type: 'pipeline',
+      action: 'success',
+      name: 'gitlab.pipeline.success',
+      summary: 'pipeline #7 passed',
+    };
     const { md, txt } = renderBoth(builtinOnly, other);
     expect(md.text).toBe(
       `**pipeline #7 passed**\n<font color="comment">gitlab.pipeline.success · ${merge.repo ?? ''}</font>\n\n[查看详情](https://gitee.com/lanting-lab/yunque-api/pulls/42)`,
     );
-    expect(txt.text).toBe(`pipeline #7 passed\n（gitlab.pipeline.success · ${merge.repo ?? ''}）\n查看：https://gitee.com/lanting-lab/yunque-api/pulls/42`);
+    expect(txt.text).toBe(
+      `pipeline #7 passed\n（gitlab.pipeline.success · ${merge.repo ?? ''}）\n查看：https://gitee.com/lanting-lab/yunque-api/pulls/42`,
+    );
     expect(md.fields).toEqual({
       title: 'pipeline #7 passed',
       description: `gitlab.pipeline.success · ${merge.repo ?? ''}`,

@@ -7,7 +7,13 @@ import { afterAll, expect, test } from '@jest/globals';
 
 import type { CliIo } from '../../core/src/cli/cli-io.js';
 import { runTemplatesEjectCommand } from '../../core/src/cli/commands/templates-eject.js';
-import { builtinDir, buildRenderer, readOwnFixture, receiveGitee, renderBoth } from './helpers/render-gitee.js';
+import {
+  builtinDir,
+  buildRenderer,
+  readOwnFixture,
+  receiveGitee,
+  renderBoth,
+} from './helpers/render-gitee.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hookmux-eject-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -36,10 +42,17 @@ test('eject, edit one file, point templates.dir at it: that message changes, the
   const before = buildRenderer();
   const after = buildRenderer({ userDir });
   const push = await receiveGitee(readOwnFixture('push-25-commits.json'));
-  expect(renderBoth(after, push).md.text).toBe(renderBoth(before, push).md.text.replace('推送到了', '🚀 又推送到了'));
+  expect(renderBoth(after, push).md.text).toBe(
+    renderBoth(before, push).md.text.replace('推送到了', '🚀 又推送到了'),
+  );
   expect(renderBoth(after, push).txt.text).toBe(renderBoth(before, push).txt.text);
 
-  for (const other of ['push-branch-create.json', 'issue-open.json', 'pr-merge.json', 'note-pr-comment.json']) {
+  for (const other of [
+    'push-branch-create.json',
+    'issue-open.json',
+    'pr-merge.json',
+    'note-pr-comment.json',
+  ]) {
     const event = await receiveGitee(readOwnFixture(other));
     expect(renderBoth(after, event)).toEqual(renderBoth(before, event));
   }

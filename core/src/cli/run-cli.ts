@@ -72,7 +72,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           options: { force: { type: 'boolean', default: false } },
         });
         const [sub, dir] = positionals;
-        if (sub !== 'eject' || positionals.length > 2) return usageError(io, 'usage: hookmux templates eject [DIR]');
+        if (sub !== 'eject' || positionals.length > 2)
+          return usageError(io, 'usage: hookmux templates eject [DIR]');
         return runTemplatesEjectCommand(dir, values.force ?? false, io);
       }
       case undefined:
@@ -85,7 +86,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return usageError(io, `unknown command "${command}"`);
     }
   } catch (error) {
-    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return usageError(io, (error as Error).message);
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+      return usageError(io, (error as Error).message);
     throw error;
   }
 }

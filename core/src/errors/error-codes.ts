@@ -5,7 +5,10 @@
 export const errorCodes = {
   // HTTP intake
   HM_ERR_HTTP_BODY_TOO_LARGE: { status: 413, message: 'request body is larger than server.bodyLimit' },
-  HM_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'request body must be JSON (Content-Type: application/json)' },
+  HM_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'request body must be JSON (Content-Type: application/json)',
+  },
   HM_ERR_HTTP_BAD_JSON: { status: 400, message: 'request body is not valid JSON' },
   HM_ERR_HTTP_NOT_FOUND: { status: 404, message: 'no such endpoint' },
   HM_ERR_HTTP_FORBIDDEN_IP: { status: 403, message: 'client address is not in the allow-list' },

@@ -31,7 +31,9 @@ export function createApp(deps: AppDeps): Koa {
     try {
       await next();
     } catch (error) {
-      const err = HookmuxError.is(error) ? error : new HookmuxError('HM_ERR_INTERNAL', undefined, { cause: error });
+      const err = HookmuxError.is(error)
+        ? error
+        : new HookmuxError('HM_ERR_INTERNAL', undefined, { cause: error });
       if (!err.expose) deps.logger.error({ err: error, path: ctx.path }, 'request failed');
       ctx.status = err.status;
       ctx.body = defaultErrorBody(err);
@@ -54,7 +56,9 @@ export function createApp(deps: AppDeps): Koa {
   deps.holder.onSwap(() => {
     sourceRoutes = buildSourceRouter(deps, now).routes() as Koa.Middleware;
   });
-  app.use((ctx, next) => sourceRoutes(ctx, next));
+  app.use(async (ctx, next) => {
+    await (sourceRoutes(ctx, next) as Promise<void>);
+  });
 
   app.use((ctx) => {
     throw new HookmuxError('HM_ERR_HTTP_NOT_FOUND', `no endpoint ${ctx.method} ${ctx.path}`);
@@ -67,7 +71,9 @@ function buildSourceRouter(deps: AppDeps, now: () => number): Router {
   const { config } = deps.holder.current;
   for (const [id, active] of deps.holder.current.sources) {
     const { source, settings } = active;
-    const allow = Array.isArray(settings['allow']) ? compileIpAllowList(settings['allow'] as string[]) : undefined;
+    const allow = Array.isArray(settings['allow'])
+      ? compileIpAllowList(settings['allow'] as string[])
+      : undefined;
     const logger = deps.logger.child({ source: id });
     for (const endpoint of source.endpoints(settings)) {
       router.post(endpoint.path, async (ctx) => {
@@ -104,12 +110,18 @@ function buildSourceRouter(deps: AppDeps, now: () => number): Router {
   return router;
 }
 
-async function handle(source: Source, logger: Logger, work: () => Promise<IntakeOutcome>): Promise<HttpReply> {
+async function handle(
+  source: Source,
+  logger: Logger,
+  work: () => Promise<IntakeOutcome>,
+): Promise<HttpReply> {
   try {
     const outcome = await work();
     return source.reply?.(outcome) ?? defaultReply(outcome);
   } catch (error) {
-    const err = HookmuxError.is(error) ? error : new HookmuxError('HM_ERR_INTERNAL', undefined, { cause: error });
+    const err = HookmuxError.is(error)
+      ? error
+      : new HookmuxError('HM_ERR_INTERNAL', undefined, { cause: error });
     if (err.expose) logger.warn({ code: err.code, reason: err.describe() }, 'request rejected');
     else logger.error({ err: error }, 'request failed');
     return source.replyError?.(err) ?? { status: err.status, body: defaultErrorBody(err) };

@@ -19,10 +19,13 @@ export function createLogger(options: CreateLoggerOptions): Logger {
       level: options.level ?? 'info',
       base: { name: 'hookmux' },
       hooks: { streamWrite: (line: string) => maskValues(line, options.secrets.values) },
-      redact: { paths: ['*.password', '*.sign', '*.secret', '*.token', '*.key', 'headers["x-gitee-token"]'], censor: '***' },
+      redact: {
+        paths: ['*.password', '*.sign', '*.secret', '*.token', '*.key', 'headers["x-gitee-token"]'],
+        censor: '***',
+      },
     },
-    (options.destination ?? process.stdout) as pino.DestinationStream,
-  ) as unknown as Logger;
+    options.destination ?? process.stdout,
+  );
 }
 
 /** Replaces every secret value (longest first; values under 4 characters are not secrets worth masking). */

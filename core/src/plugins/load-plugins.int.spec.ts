@@ -14,7 +14,13 @@ function installed(packages: Record<string, { manifest?: unknown; index?: string
     mkdirSync(pkgDir, { recursive: true });
     writeFileSync(
       join(pkgDir, 'package.json'),
-      JSON.stringify({ name, version: '1.0.0', type: 'module', main: 'index.js', ...(manifest ? { hookmux: manifest } : {}) }),
+      JSON.stringify({
+        name,
+        version: '1.0.0',
+        type: 'module',
+        main: 'index.js',
+        ...(manifest ? { hookmux: manifest } : {}),
+      }),
     );
     writeFileSync(join(pkgDir, 'index.js'), index ?? 'export default { load() {} };\n');
   }
@@ -31,22 +37,35 @@ describe('loadPlugins', () => {
   });
 
   it('skips a built-in whose package is gone (deleting a plugin folder removes only that feature)', async () => {
-    const { plugins, errors } = await loadPlugins({ extra: [], builtins: ['@hookmux/sink-console', '@hookmux/sink-gone'] });
+    const { plugins, errors } = await loadPlugins({
+      extra: [],
+      builtins: ['@hookmux/sink-console', '@hookmux/sink-gone'],
+    });
     expect(errors).toEqual([]);
     expect(plugins.map((p) => p.name)).toEqual(['@hookmux/sink-console']);
   });
 
   it('names a plugin listed in the config but not installed', async () => {
-    const { errors } = await loadPlugins({ extra: ['hookmux-sink-missing'], builtins: [], searchFrom: [installed({})] });
+    const { errors } = await loadPlugins({
+      extra: ['hookmux-sink-missing'],
+      builtins: [],
+      searchFrom: [installed({})],
+    });
     expect(errors.map((e) => [e.code, e.at])).toEqual([['HM_ERR_PLUGIN_NOT_INSTALLED', 'plugins[0]']]);
     expect(errors[0]?.message).toContain('hookmux-sink-missing');
   });
 
   it('refuses two plugins with the same kind and id, naming both', async () => {
     const dir = installed({ 'hookmux-sink-wecom2': { manifest: { kind: 'sink', id: 'wecom' } } });
-    const { plugins, errors } = await loadPlugins({ extra: ['hookmux-sink-wecom2'], builtins: ['@hookmux/sink-wecom'], searchFrom: [dir, process.cwd()] });
+    const { plugins, errors } = await loadPlugins({
+      extra: ['hookmux-sink-wecom2'],
+      builtins: ['@hookmux/sink-wecom'],
+      searchFrom: [dir, process.cwd()],
+    });
     expect(errors.map((e) => e.code)).toEqual(['HM_ERR_PLUGIN_DUPLICATE_ID']);
-    expect(errors[0]?.message).toMatch(/hookmux-sink-wecom2 and @hookmux\/sink-wecom both provide sink "wecom"/);
+    expect(errors[0]?.message).toMatch(
+      /hookmux-sink-wecom2 and @hookmux\/sink-wecom both provide sink "wecom"/,
+    );
     expect(plugins.map((p) => p.name)).toEqual(['@hookmux/sink-wecom']);
   });
 
@@ -56,7 +75,15 @@ describe('loadPlugins', () => {
       'hookmux-old': { manifest: { kind: 'sink', id: 'old', core: '^9.0.0' } },
       'hookmux-empty': { manifest: { kind: 'sink', id: 'empty' }, index: 'export default 42;\n' },
     });
-    const { errors } = await loadPlugins({ extra: ['not-a-plugin', 'hookmux-old', 'hookmux-empty'], builtins: [], searchFrom: [dir] });
-    expect(errors.map((e) => e.code)).toEqual(['HM_ERR_PLUGIN_BAD_MANIFEST', 'HM_ERR_PLUGIN_CORE_VERSION', 'HM_ERR_PLUGIN_BAD_MANIFEST']);
+    const { errors } = await loadPlugins({
+      extra: ['not-a-plugin', 'hookmux-old', 'hookmux-empty'],
+      builtins: [],
+      searchFrom: [dir],
+    });
+    expect(errors.map((e) => e.code)).toEqual([
+      'HM_ERR_PLUGIN_BAD_MANIFEST',
+      'HM_ERR_PLUGIN_CORE_VERSION',
+      'HM_ERR_PLUGIN_BAD_MANIFEST',
+    ]);
   });
 });

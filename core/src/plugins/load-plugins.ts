@@ -35,13 +35,16 @@ export interface LoadPluginsOptions {
 }
 
 const coreDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const coreVersion = (JSON.parse(readFileSync(join(coreDir, 'package.json'), 'utf8')) as { version: string }).version;
+const coreVersion = (JSON.parse(readFileSync(join(coreDir, 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 /**
  * Reads each plugin's manifest, checks it (fastify-style: duplicate ids, core range, missing
  * packages) and imports its ContainerModule. Every problem is reported, not only the first.
  */
-export async function loadPlugins(options: LoadPluginsOptions): Promise<{ plugins: LoadedPlugin[]; errors: HookmuxError[] }> {
+export async function loadPlugins(
+  options: LoadPluginsOptions,
+): Promise<{ plugins: LoadedPlugin[]; errors: HookmuxError[] }> {
   const searchFrom = options.searchFrom ?? [process.cwd(), coreDir];
   const plugins: LoadedPlugin[] = [];
   const errors: HookmuxError[] = [];
@@ -68,17 +71,25 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<{ plugin
     const manifest = pkg['hookmux'];
     if (!isPluginManifest(manifest)) {
       errors.push(
-        new HookmuxError('HM_ERR_PLUGIN_BAD_MANIFEST', `${name} has no valid "hookmux" field in package.json`, {
-          hint: 'a plugin declares "hookmux": { "kind": "source" | "sink" | "queue", "id": "my-id" }',
-        }),
+        new HookmuxError(
+          'HM_ERR_PLUGIN_BAD_MANIFEST',
+          `${name} has no valid "hookmux" field in package.json`,
+          {
+            hint: 'a plugin declares "hookmux": { "kind": "source" | "sink" | "queue", "id": "my-id" }',
+          },
+        ),
       );
       continue;
     }
     if (manifest.core && !satisfiesCoreRange(coreVersion, manifest.core)) {
       errors.push(
-        new HookmuxError('HM_ERR_PLUGIN_CORE_VERSION', `${name} needs @hookmux/core ${manifest.core}, this is ${coreVersion}`, {
-          hint: `install a version of ${name} made for @hookmux/core ${coreVersion}`,
-        }),
+        new HookmuxError(
+          'HM_ERR_PLUGIN_CORE_VERSION',
+          `${name} needs @hookmux/core ${manifest.core}, this is ${coreVersion}`,
+          {
+            hint: `install a version of ${name} made for @hookmux/core ${coreVersion}`,
+          },
+        ),
       );
       continue;
     }
@@ -86,9 +97,13 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<{ plugin
     const other = seen.get(key);
     if (other) {
       errors.push(
-        new HookmuxError('HM_ERR_PLUGIN_DUPLICATE_ID', `${name} and ${other} both provide ${manifest.kind} "${manifest.id}"`, {
-          hint: `remove one of them from plugins: (or uninstall it)`,
-        }),
+        new HookmuxError(
+          'HM_ERR_PLUGIN_DUPLICATE_ID',
+          `${name} and ${other} both provide ${manifest.kind} "${manifest.id}"`,
+          {
+            hint: `remove one of them from plugins: (or uninstall it)`,
+          },
+        ),
       );
       continue;
     }
@@ -100,19 +115,27 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<{ plugin
       const module = imported.default;
       if (!isContainerModule(module)) {
         errors.push(
-          new HookmuxError('HM_ERR_PLUGIN_BAD_MANIFEST', `${name} does not default-export a ContainerModule`, {
-            hint: 'export default new ContainerModule(({ bind }) => { ... }) using ContainerModule from @hookmux/core',
-          }),
+          new HookmuxError(
+            'HM_ERR_PLUGIN_BAD_MANIFEST',
+            `${name} does not default-export a ContainerModule`,
+            {
+              hint: 'export default new ContainerModule(({ bind }) => { ... }) using ContainerModule from @hookmux/core',
+            },
+          ),
         );
         continue;
       }
       plugins.push({ name, manifest, module, builtin });
     } catch (error) {
       errors.push(
-        new HookmuxError('HM_ERR_PLUGIN_BAD_MANIFEST', `${name} failed to load: ${(error as Error).message}`, {
-          hint: builtin ? 'run npm run build' : `reinstall ${name}`,
-          cause: error,
-        }),
+        new HookmuxError(
+          'HM_ERR_PLUGIN_BAD_MANIFEST',
+          `${name} failed to load: ${(error as Error).message}`,
+          {
+            hint: builtin ? 'run npm run build' : `reinstall ${name}`,
+            cause: error,
+          },
+        ),
       );
     }
   }
@@ -153,5 +176,7 @@ function pickExport(entry: unknown): string | undefined {
 }
 
 function isContainerModule(value: unknown): value is ContainerModule {
-  return typeof value === 'object' && value !== null && typeof (value as { load?: unknown }).load === 'function';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { load?: unknown }).load === 'function'
+  );
 }

@@ -23,7 +23,11 @@ export function isPluginManifest(value: unknown): value is PluginManifest {
  * `>=0.1.0`), which is all this checks; anything else is accepted with no check.
  */
 export function satisfiesCoreRange(version: string, range: string): boolean {
-  const parse = (v: string): number[] => v.replace(/^[^\d]*/, '').split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const parse = (v: string): number[] =>
+    v
+      .replace(/^[^\d]*/, '')
+      .split('.')
+      .map((n) => Number.parseInt(n, 10) || 0);
   const [ma = 0, mi = 0, pa = 0] = parse(version);
   const [rma = 0, rmi = 0, rpa = 0] = parse(range);
   const cmp = ma - rma || mi - rmi || pa - rpa;

@@ -57,7 +57,9 @@ describe('matchRoutes', () => {
   });
 
   it('applies a branch glob with negation', () => {
-    const routes = [route('r', { event: 'push', branch: ['release/**', '!release/legacy'] }, ['team-a'])].map(compileRoute);
+    const routes = [route('r', { event: 'push', branch: ['release/**', '!release/legacy'] }, ['team-a'])].map(
+      compileRoute,
+    );
     expect(matchRoutes(event({ branch: 'release/1.2' }), routes)).toHaveLength(1);
     expect(matchRoutes(event({ branch: 'release/legacy' }), routes)).toHaveLength(0);
     expect(matchRoutes(event({ branch: 'main' }), routes)).toHaveLength(0);
@@ -86,7 +88,9 @@ describe('matchRoutes', () => {
   });
 
   it('filters on action lists with negation and on the actor', () => {
-    const routes = [route('r', { action: ['!update', '!assign'], actor: '!ci-bot' }, ['s'])].map(compileRoute);
+    const routes = [route('r', { action: ['!update', '!assign'], actor: '!ci-bot' }, ['s'])].map(
+      compileRoute,
+    );
     expect(matchRoutes(event({ action: 'merge' }), routes)).toHaveLength(1);
     expect(matchRoutes(event({ action: 'update' }), routes)).toHaveLength(0);
     expect(matchRoutes(event({ action: 'merge', actor: 'ci-bot' }), routes)).toHaveLength(0);

@@ -39,10 +39,13 @@ export function buildRuntime(
         merge: settings.merge !== false,
         timeoutMs: settings.timeoutMs ?? config.delivery.timeoutMs,
       });
-      for (const problem of sink.checkTarget?.(target, config.people) ?? []) warnings.push(`sinks.${name}: ${problem}`);
+      for (const problem of sink.checkTarget?.(target, config.people) ?? [])
+        warnings.push(`sinks.${name}: ${problem}`);
     } catch (error) {
       errors.push(
-        HookmuxError.is(error) ? error : new HookmuxError('HM_ERR_CFG_INVALID', (error as Error).message, { at: `sinks.${name}` }),
+        HookmuxError.is(error)
+          ? error
+          : new HookmuxError('HM_ERR_CFG_INVALID', (error as Error).message, { at: `sinks.${name}` }),
       );
     }
   }

@@ -38,7 +38,8 @@ export class Intake {
 
   async accept(event: HookEvent): Promise<IntakeOutcome> {
     const deliveries = this.plan(event);
-    const result = deliveries.length > 0 ? await this.queue.enqueue(deliveries) : { queued: 0, duplicates: 0 };
+    const result =
+      deliveries.length > 0 ? await this.queue.enqueue(deliveries) : { queued: 0, duplicates: 0 };
     this.logger.info(
       {
         eventId: event.id,
@@ -67,7 +68,10 @@ export class Intake {
       return this.holder.current.renderer.render(event, resolved, routeDir);
     } catch (error) {
       const err = HookmuxError.is(error) ? error : new HookmuxError('HM_ERR_TPL_RENDER', String(error));
-      this.logger.error({ eventId: event.id, sink: resolved.target.name, err: err.describe() }, 'template failed; sending a fallback');
+      this.logger.error(
+        { eventId: event.id, sink: resolved.target.name, err: err.describe() },
+        'template failed; sending a fallback',
+      );
       const format = resolved.sink.templateFormat(resolved.target);
       const text = event.url ? `${event.summary}\n${event.url}` : event.summary;
       return {

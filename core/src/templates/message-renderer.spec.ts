@@ -55,7 +55,9 @@ function sink(format: TemplateFormat): { sink: Sink; target: SinkTarget } {
 
 describe('TemplateSet.load', () => {
   it('names the file and line of a syntax error, counting front matter lines', () => {
-    const dir = folder({ 'gitee/push.md.hbs': '---\ntitle: x\n---\nline one\n{{#each commits}}\nunclosed\n' });
+    const dir = folder({
+      'gitee/push.md.hbs': '---\ntitle: x\n---\nline one\n{{#each commits}}\nunclosed\n',
+    });
     const { errors } = TemplateSet.load([dir]);
     expect(errors).toHaveLength(1);
     expect(errors[0]?.code).toBe('HM_ERR_TPL_SYNTAX');
@@ -82,13 +84,28 @@ describe('TemplateSet.load', () => {
 describe('MessageRenderer', () => {
   it('looks up the most specific template within the first folder that has one', () => {
     const route = folder({ 'gitee/push.md.hbs': 'route push' });
-    const user = folder({ 'gitee/push.update.md.hbs': 'user push.update', '_default.md.hbs': 'user default' });
-    const builtin = folder({ 'gitee/push.update.md.hbs': 'builtin push.update', '_default.md.hbs': 'builtin default', '_default.txt.hbs': 'builtin txt' });
+    const user = folder({
+      'gitee/push.update.md.hbs': 'user push.update',
+      '_default.md.hbs': 'user default',
+    });
+    const builtin = folder({
+      'gitee/push.update.md.hbs': 'builtin push.update',
+      '_default.md.hbs': 'builtin default',
+      '_default.txt.hbs': 'builtin txt',
+    });
     const { set } = TemplateSet.load([route, user, builtin]);
-    const renderer = new MessageRenderer({ templates: set, userDir: user, builtinDir: builtin, timeZone: 'UTC', people: [] });
+    const renderer = new MessageRenderer({
+      templates: set,
+      userDir: user,
+      builtinDir: builtin,
+      timeZone: 'UTC',
+      people: [],
+    });
     expect(renderer.render(event, sink('md'), route).text).toBe('route push');
     expect(renderer.render(event, sink('md')).text).toBe('user push.update');
-    expect(renderer.render({ ...event, type: 'issue', action: 'open', name: 'gitee.issue.open' }, sink('md')).text).toBe('user default');
+    expect(
+      renderer.render({ ...event, type: 'issue', action: 'open', name: 'gitee.issue.open' }, sink('md')).text,
+    ).toBe('user default');
     expect(renderer.render(event, sink('txt')).text).toBe('builtin txt');
   });
 
@@ -98,14 +115,28 @@ describe('MessageRenderer', () => {
         '---\ntitle: "{{repo.fullName}} @ {{event.branch}}"\nurl: "{{event.url}}"\n---\n{{#each commits}}- {{shortId}} {{title}}\n{{/each}}\n\n\n\n{{payload.ref}}',
     });
     const { set } = TemplateSet.load([dir]);
-    const message = new MessageRenderer({ templates: set, builtinDir: dir, timeZone: 'UTC', people: [] }).render(event, sink('md'));
+    const message = new MessageRenderer({
+      templates: set,
+      builtinDir: dir,
+      timeZone: 'UTC',
+      people: [],
+    }).render(event, sink('md'));
     expect(message.text).toBe("- abc1234 it's <fine> & 好\n\nrefs/heads/main");
     expect(message.fields).toEqual({ title: 'acme/widget @ main', url: event.url });
-    expect(message).toMatchObject({ eventId: 'gitee:1', sink: 'team-a', format: 'md', url: event.url, count: 1 });
+    expect(message).toMatchObject({
+      eventId: 'gitee:1',
+      sink: 'team-a',
+      format: 'md',
+      url: event.url,
+      count: 1,
+    });
   });
 
   it('mentions people through the people map in the sink syntax, and collects them', () => {
-    const dir = folder({ '_default.md.hbs': '{{mention event.actor}} {{mention "lisi"}} {{mention "wangwu"}}', '_default.txt.hbs': '{{mention event.actor}}' });
+    const dir = folder({
+      '_default.md.hbs': '{{mention event.actor}} {{mention "lisi"}} {{mention "wangwu"}}',
+      '_default.txt.hbs': '{{mention event.actor}}',
+    });
     const { set } = TemplateSet.load([dir]);
     const people = [
       { gitee: 'zhangsan', wecom: 'ZhangSan', mobile: '13800000000' },
@@ -119,16 +150,26 @@ describe('MessageRenderer', () => {
   });
 
   it('formats dates in the configured time zone', () => {
-    const dir = folder({ '_default.md.hbs': '{{date "2021-10-08T17:53:12+08:00"}} | {{date 1633686799688 "date" "UTC"}}' });
+    const dir = folder({
+      '_default.md.hbs': '{{date "2021-10-08T17:53:12+08:00"}} | {{date 1633686799688 "date" "UTC"}}',
+    });
     const { set } = TemplateSet.load([dir]);
-    const text = new MessageRenderer({ templates: set, builtinDir: dir, timeZone: 'Asia/Shanghai', people: [] }).render(event, sink('md')).text;
+    const text = new MessageRenderer({
+      templates: set,
+      builtinDir: dir,
+      timeZone: 'Asia/Shanghai',
+      people: [],
+    }).render(event, sink('md')).text;
     expect(text).toBe('2021-10-08 17:53 | 2021-10-08');
   });
 
   it('never reads prototype properties', () => {
     const dir = folder({ '_default.md.hbs': '[{{payload.constructor.name}}][{{payload.__proto__}}]' });
     const { set } = TemplateSet.load([dir]);
-    const text = new MessageRenderer({ templates: set, builtinDir: dir, timeZone: 'UTC', people: [] }).render(event, sink('md')).text;
+    const text = new MessageRenderer({ templates: set, builtinDir: dir, timeZone: 'UTC', people: [] }).render(
+      event,
+      sink('md'),
+    ).text;
     expect(text).toBe('[][]');
   });
 });

@@ -55,17 +55,25 @@ export class MessageRenderer {
     };
     const { payload, data, ...meta } = event;
     const context = { ...data, event: meta, payload, sink: { name: to.target.name, type: to.target.type } };
-    const runtime = { data: { hookmux: state }, allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false };
+    const runtime = {
+      data: { hookmux: state },
+      allowProtoPropertiesByDefault: false,
+      allowProtoMethodsByDefault: false,
+    };
     let text: string;
     let fields: Record<string, unknown>;
     try {
       text = tidy(template.body(context, runtime));
       fields = renderFields(template.fields, context, runtime);
     } catch (error) {
-      throw new HookmuxError('HM_ERR_TPL_RENDER', `template failed for ${event.name}: ${(error as Error).message}`, {
-        at: template.file,
-        hint: 'check the helpers and partials the template uses',
-      });
+      throw new HookmuxError(
+        'HM_ERR_TPL_RENDER',
+        `template failed for ${event.name}: ${(error as Error).message}`,
+        {
+          at: template.file,
+          hint: 'check the helpers and partials the template uses',
+        },
+      );
     }
     const url = typeof fields['url'] === 'string' && fields['url'] !== '' ? fields['url'] : event.url;
     return {

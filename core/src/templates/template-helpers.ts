@@ -17,7 +17,11 @@ export interface RenderState {
 }
 
 export function toMentions(state: RenderState): Mentions {
-  return { userIds: [...state.mentions.userIds], mobiles: [...state.mentions.mobiles], all: state.mentions.all };
+  return {
+    userIds: [...state.mentions.userIds],
+    mobiles: [...state.mentions.mobiles],
+    all: state.mentions.all,
+  };
 }
 
 /** Names every template may call; templates are compiled with `knownHelpersOnly`, so a typo fails at load. */
@@ -103,7 +107,8 @@ export const templateHelpers: Record<string, HelperDelegate> = {
   /** `{{default value "fallback"}}`. */
   default: (value: unknown, fallback: unknown) =>
     value === undefined || value === null || value === '' ? fallback : value,
-  len: (value: unknown) => (Array.isArray(value) ? value.length : typeof value === 'string' ? [...value].length : 0),
+  len: (value: unknown) =>
+    Array.isArray(value) ? value.length : typeof value === 'string' ? [...value].length : 0,
   add: (a: unknown, b: unknown) => Number(a) + Number(b),
 };
 
@@ -182,7 +187,10 @@ function formatDate(value: unknown, style: string, timeZone: string): string {
 
 function stringOf(value: unknown): string {
   if (value === undefined || value === null) return '';
-  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return value.toString();
+  return JSON.stringify(value) ?? '';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

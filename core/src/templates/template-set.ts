@@ -34,7 +34,8 @@ export class TemplateSet {
   readonly #handlebars = Handlebars.create();
 
   private constructor() {
-    for (const [name, helper] of Object.entries(templateHelpers)) this.#handlebars.registerHelper(name, helper);
+    for (const [name, helper] of Object.entries(templateHelpers))
+      this.#handlebars.registerHelper(name, helper);
   }
 
   /** Compiles every `*.hbs` below each folder; returns the set and every problem found. */
@@ -92,10 +93,14 @@ export class TemplateSet {
       try {
         fieldsSource = parseYaml(frontMatter) ?? {};
       } catch (error) {
-        throw new HookmuxError('HM_ERR_TPL_FRONT_MATTER', `front matter is not valid YAML: ${messageOf(error)}`, {
-          at: `${file}:2`,
-          hint: 'the block between the two --- lines must be YAML',
-        });
+        throw new HookmuxError(
+          'HM_ERR_TPL_FRONT_MATTER',
+          `front matter is not valid YAML: ${messageOf(error)}`,
+          {
+            at: `${file}:2`,
+            hint: 'the block between the two --- lines must be YAML',
+          },
+        );
       }
     }
     const fields = this.#compileFields(fieldsSource, file);
@@ -169,7 +174,11 @@ function listTemplates(dir: string): string[] {
   return out.sort();
 }
 
-function splitFrontMatter(source: string): { frontMatter: string | undefined; body: string; bodyLine: number } {
+function splitFrontMatter(source: string): {
+  frontMatter: string | undefined;
+  body: string;
+  bodyLine: number;
+} {
   const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(source);
   if (!match) return { frontMatter: undefined, body: source, bodyLine: 1 };
   const lines = match[0].split('\n').length - (match[0].endsWith('\n') ? 1 : 0);
@@ -184,7 +193,10 @@ function toSyntaxError(file: string, error: unknown, lineOffset: number): Hookmu
   const unknownHelper = /unknown helper (\S+)/.exec(message)?.[1];
   const detail = unknownHelper
     ? `unknown helper "${unknownHelper}"`
-    : (message.split('\n').filter((l) => l.trim() !== '').pop() ?? message);
+    : (message
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .pop() ?? message);
   return new HookmuxError('HM_ERR_TPL_SYNTAX', `template does not compile: ${detail}`, {
     at,
     hint: `fix the template (helpers: ${Object.keys(templateHelpers).join(', ')})`,

@@ -47,13 +47,18 @@ export class ConsoleSink implements Sink {
   }
 
   toRequestBody(message: Message): unknown {
-    return { text: message.text, ...(Object.keys(message.fields).length > 0 ? { fields: message.fields } : {}) };
+    return {
+      text: message.text,
+      ...(Object.keys(message.fields).length > 0 ? { fields: message.fields } : {}),
+    };
   }
 
   send(message: Message, target: SinkTarget, _context: SinkContext): Promise<DeliveryResult> {
     const out = target.settings['stream'] === 'stderr' ? process.stderr : process.stdout;
     const rule = '─'.repeat(8);
-    out.write(`${rule} ${target.name} · ${message.eventName}${message.count > 1 ? ` · ${message.count} events` : ''} ${rule}\n${message.text}\n\n`);
+    out.write(
+      `${rule} ${target.name} · ${message.eventName}${message.count > 1 ? ` · ${message.count} events` : ''} ${rule}\n${message.text}\n\n`,
+    );
     return Promise.resolve({ ok: true });
   }
 }

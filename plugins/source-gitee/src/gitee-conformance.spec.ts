@@ -1,11 +1,26 @@
 import { describe, expect, it } from '@jest/globals';
 import { HookmuxError, type HookEvent } from '@hookmux/core';
 
-import { hasSharedFixtures, listSharedFixtures, noteSkipped, readSharedFixture } from '../../../test/helpers/shared-fixtures.js';
-import { buildContext, buildGiteeRequest, parseJson, signedHeadersOf } from '../test/helpers/gitee-request.js';
+import {
+  hasSharedFixtures,
+  listSharedFixtures,
+  noteSkipped,
+  readSharedFixture,
+} from '../../../test/helpers/shared-fixtures.js';
+import {
+  buildContext,
+  buildGiteeRequest,
+  parseJson,
+  signedHeadersOf,
+} from '../test/helpers/gitee-request.js';
 import { GiteeSource } from './gitee-source.js';
 import { MemoryReplayCache } from './memory-replay-cache.js';
-import type { GiteeIssueData, GiteeNoteData, GiteePullRequestData, GiteePushData } from './normalize/gitee-hook-data.js';
+import type {
+  GiteeIssueData,
+  GiteeNoteData,
+  GiteePullRequestData,
+  GiteePushData,
+} from './normalize/gitee-hook-data.js';
 
 /** The hook secret of drone/go-scm's recorded deliveries (set A in SOURCES.md). */
 const droneSecret = 'bBg5lrt03VixkX85CNqYIcecC0SIGASE';
@@ -37,7 +52,9 @@ const expectations: Readonly<Record<string, Expected | 'wecom'>> = {
       const d = e.data as unknown as GiteePushData;
       expect(e.summary).toBe('kit101 pushed 1 commit to kit101/drone-yml-test:feat-2-1');
       expect(e.url).toBe(d.compareUrl);
-      expect(d.commits.map((c) => [c.shortId, c.title, c.author.login])).toEqual([['9921e45', 'feat-2-1', 'kit101']]);
+      expect(d.commits.map((c) => [c.shortId, c.title, c.author.login])).toEqual([
+        ['9921e45', 'feat-2-1', 'kit101'],
+      ]);
       expect([d.commitCount, d.moreCommits]).toEqual([1, 0]);
     },
   },
@@ -64,7 +81,13 @@ const expectations: Readonly<Record<string, Expected | 'wecom'>> = {
     auth: 'signed',
     check: (e) => {
       const d = e.data as unknown as GiteePushData;
-      expect([d.deleted, d.commits.length, d.commitCount, d.headCommit, d.refUrl]).toEqual([true, 0, 0, undefined, undefined]);
+      expect([d.deleted, d.commits.length, d.commitCount, d.headCommit, d.refUrl]).toEqual([
+        true,
+        0,
+        0,
+        undefined,
+        undefined,
+      ]);
       expect(e.summary).toBe('kit101 deleted branch feat-3 in kit101/drone-yml-test');
     },
   },
@@ -108,7 +131,13 @@ const expectations: Readonly<Record<string, Expected | 'wecom'>> = {
       expect(e.summary).toBe('kit101 created tag 1.3 in kit101/drone-yml-test');
     },
   },
-  'tag-push-2-delete.json': { ...kit, name: 'gitee.tag_push.delete', header: 'Tag Push Hook', tag: '1.3', auth: 'signed' },
+  'tag-push-2-delete.json': {
+    ...kit,
+    name: 'gitee.tag_push.delete',
+    header: 'Tag Push Hook',
+    tag: '1.3',
+    auth: 'signed',
+  },
   'merge-request-1-open.json': {
     ...kit,
     name: 'gitee.merge_request.open',
@@ -117,7 +146,11 @@ const expectations: Readonly<Record<string, Expected | 'wecom'>> = {
     auth: 'signed',
     check: (e) => {
       const d = e.data as unknown as GiteePullRequestData;
-      expect([d.pullRequest.number, d.pullRequest.sourceBranch, d.pullRequest.targetBranch]).toEqual([9, 'feat-3', 'master']);
+      expect([d.pullRequest.number, d.pullRequest.sourceBranch, d.pullRequest.targetBranch]).toEqual([
+        9,
+        'feat-3',
+        'master',
+      ]);
       expect(d.actionDesc).toBeUndefined();
       expect(e.url).toBe('https://gitee.com/kit101/drone-yml-test/pulls/9');
     },
@@ -180,7 +213,11 @@ const expectations: Readonly<Record<string, Expected | 'wecom'>> = {
     auth: 'signed',
     check: (e) => {
       const d = e.data as unknown as GiteeIssueData;
-      expect([d.issue.number, d.issue.state, e.url]).toEqual(['I4CYEO', 'open', 'https://gitee.com/kit101/drone-yml-test/issues/I4CYEO']);
+      expect([d.issue.number, d.issue.state, e.url]).toEqual([
+        'I4CYEO',
+        'open',
+        'https://gitee.com/kit101/drone-yml-test/issues/I4CYEO',
+      ]);
       expect(e.branch).toBeUndefined();
     },
   },
@@ -212,7 +249,11 @@ const expectations: Readonly<Record<string, Expected | 'wecom'>> = {
     auth: 'none',
     check: (e) => {
       const d = e.data as unknown as GiteeIssueData;
-      expect([d.issue.state, d.issue.stateName, d.enterprise?.name]).toEqual(['rejected', '已拒绝', 'openEuler']);
+      expect([d.issue.state, d.issue.stateName, d.enterprise?.name]).toEqual([
+        'rejected',
+        '已拒绝',
+        'openEuler',
+      ]);
       expect(d.issue.labels).toEqual(['CVE/UNAFFECTED', 'sig/sig-CloudNative']);
     },
   },
@@ -242,10 +283,25 @@ const expectations: Readonly<Record<string, Expected | 'wecom'>> = {
       expect(e.summary).toBe('kit101 commented on pull request !7 "feat add 3" in kit101/drone-yml-test');
     },
   },
-  'ping-test-1-push.json': { ...canned, name: 'gitee.push.update', header: 'push_hooks', branch: 'test_version' },
-  'ping-test-2-tag-push.json': { ...canned, name: 'gitee.tag_push.update', header: 'tag_push_hooks', tag: 'test_version' },
+  'ping-test-1-push.json': {
+    ...canned,
+    name: 'gitee.push.update',
+    header: 'push_hooks',
+    branch: 'test_version',
+  },
+  'ping-test-2-tag-push.json': {
+    ...canned,
+    name: 'gitee.tag_push.update',
+    header: 'tag_push_hooks',
+    tag: 'test_version',
+  },
   'ping-test-3-issue.json': { ...canned, name: 'gitee.issue.open', header: 'issue_hooks' },
-  'ping-test-4-merge-request.json': { ...canned, name: 'gitee.merge_request.open', header: 'merge_request_hooks', branch: 'master' },
+  'ping-test-4-merge-request.json': {
+    ...canned,
+    name: 'gitee.merge_request.open',
+    header: 'merge_request_hooks',
+    branch: 'master',
+  },
   'ping-test-5-note.json': {
     ...canned,
     name: 'gitee.note.comment',
@@ -268,14 +324,24 @@ async function receiveFixture(file: string, expected: Expected): Promise<HookEve
   const body = parseJson(bytes);
   if (expected.auth === 'signed') {
     const now = Number(body['timestamp']) + 60_000;
-    return newSource().receive(buildGiteeRequest(bytes, signedHeadersOf(bytes, expected.header)), buildContext({ secret: droneSecret }, now));
+    return newSource().receive(
+      buildGiteeRequest(bytes, signedHeadersOf(bytes, expected.header)),
+      buildContext({ secret: droneSecret }, now),
+    );
   }
   if (expected.auth === 'ping') {
     // Test deliveries: password mode, the password only in the body, `timestamp: null`.
-    const request = buildGiteeRequest(bytes, { 'x-gitee-event': expected.header, 'x-gitee-ping': 'true', 'x-gitee-token': '' });
+    const request = buildGiteeRequest(bytes, {
+      'x-gitee-event': expected.header,
+      'x-gitee-ping': 'true',
+      'x-gitee-token': '',
+    });
     return newSource().receive(request, buildContext({ secret: 'test12345' }));
   }
-  return newSource().receive(buildGiteeRequest(bytes, { 'x-gitee-event': expected.header }), buildContext({ secret: 'none' }));
+  return newSource().receive(
+    buildGiteeRequest(bytes, { 'x-gitee-event': expected.header }),
+    buildContext({ secret: 'none' }),
+  );
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<HookmuxError> {
@@ -324,14 +390,21 @@ if (!hasSharedFixtures()) noteSkipped('source-gitee conformance');
 
   it('should answer the WeCom-format body with a 400 that says what to change in Gitee', async () => {
     const bytes = readSharedFixture('gitee', 'push-6-wecom-format-ayusummer.json');
-    const error = await errorOf(newSource().receive(buildGiteeRequest(bytes, { 'x-gitee-event': 'Push Hook' }), buildContext({ secret: 'none' })));
+    const error = await errorOf(
+      newSource().receive(
+        buildGiteeRequest(bytes, { 'x-gitee-event': 'Push Hook' }),
+        buildContext({ secret: 'none' }),
+      ),
+    );
     expect([error.code, error.status]).toEqual(['HM_ERR_SRC_WECOM_FORMAT', 400]);
     expect(error.hint).toContain('WebHook');
   });
 
   it('should still verify the WeCom-format body first when a secret is configured', async () => {
     const bytes = readSharedFixture('gitee', 'push-6-wecom-format-ayusummer.json');
-    const error = await errorOf(newSource().receive(buildGiteeRequest(bytes, {}), buildContext({ secret: droneSecret })));
+    const error = await errorOf(
+      newSource().receive(buildGiteeRequest(bytes, {}), buildContext({ secret: droneSecret })),
+    );
     expect(error.code).toBe('HM_ERR_SRC_NO_TOKEN');
   });
 
@@ -348,12 +421,16 @@ if (!hasSharedFixtures()) noteSkipped('source-gitee conformance');
     });
 
     it('should fail with another secret', async () => {
-      const error = await errorOf(newSource().receive(request(), buildContext({ secret: 'not-the-hook-secret' }, sentAtOf())));
+      const error = await errorOf(
+        newSource().receive(request(), buildContext({ secret: 'not-the-hook-secret' }, sentAtOf())),
+      );
       expect(error.code).toBe('HM_ERR_SRC_SIGNATURE');
     });
 
     it('should fail with a clock 2 h later', async () => {
-      const error = await errorOf(newSource().receive(request(), buildContext({ secret: droneSecret }, sentAtOf() + 2 * hour)));
+      const error = await errorOf(
+        newSource().receive(request(), buildContext({ secret: droneSecret }, sentAtOf() + 2 * hour)),
+      );
       expect(error.code).toBe('HM_ERR_SRC_STALE_TIMESTAMP');
     });
 
@@ -375,9 +452,17 @@ if (!hasSharedFixtures()) noteSkipped('source-gitee conformance');
   });
 
   it('should refuse the unauthenticated query-echo pushes when a secret is configured', async () => {
-    for (const file of ['push-4-leifengyang-query-param-echo.json', 'push-5-makewheels-query-param-echo.json']) {
+    for (const file of [
+      'push-4-leifengyang-query-param-echo.json',
+      'push-5-makewheels-query-param-echo.json',
+    ]) {
       const bytes = readSharedFixture('gitee', file);
-      const error = await errorOf(newSource().receive(buildGiteeRequest(bytes, { 'x-gitee-token': '' }), buildContext({ secret: droneSecret })));
+      const error = await errorOf(
+        newSource().receive(
+          buildGiteeRequest(bytes, { 'x-gitee-token': '' }),
+          buildContext({ secret: droneSecret }),
+        ),
+      );
       expect(error.code).toBe('HM_ERR_SRC_NO_TOKEN');
     }
   });

@@ -1,10 +1,22 @@
 import { describe, expect, it } from '@jest/globals';
 import { HookmuxError, type HookEvent } from '@hookmux/core';
 
-import { buildContext, buildGiteeRequest, ownFixtureSecret, parseJson, readOwnFixture, signedHeadersOf } from '../test/helpers/gitee-request.js';
+import {
+  buildContext,
+  buildGiteeRequest,
+  ownFixtureSecret,
+  parseJson,
+  readOwnFixture,
+  signedHeadersOf,
+} from '../test/helpers/gitee-request.js';
 import { GiteeSource } from './gitee-source.js';
 import { MemoryReplayCache } from './memory-replay-cache.js';
-import type { GiteeIssueData, GiteeNoteData, GiteePullRequestData, GiteePushData } from './normalize/gitee-hook-data.js';
+import type {
+  GiteeIssueData,
+  GiteeNoteData,
+  GiteePullRequestData,
+  GiteePushData,
+} from './normalize/gitee-hook-data.js';
 import { signGiteeTimestamp } from './verify-gitee-token.js';
 
 const newSource = () => new GiteeSource(new MemoryReplayCache());
@@ -14,12 +26,21 @@ const open = buildContext({ secret: 'none' });
 async function receiveOwn(kind: string, scenario: string, source = newSource()): Promise<HookEvent> {
   const bytes = readOwnFixture(kind, scenario);
   const sentAt = Number(parseJson(bytes)['timestamp']);
-  return source.receive(buildGiteeRequest(bytes, signedHeadersOf(bytes)), buildContext({ secret: ownFixtureSecret }, sentAt));
+  return source.receive(
+    buildGiteeRequest(bytes, signedHeadersOf(bytes)),
+    buildContext({ secret: ownFixtureSecret }, sentAt),
+  );
 }
 
 /** Sends a body with no secret configured: for shape tests. */
-function receiveOpen(body: unknown, headers: Record<string, string> = {}, source = newSource()): Promise<HookEvent> {
-  return Promise.resolve(source.receive(buildGiteeRequest(typeof body === 'string' ? body : JSON.stringify(body), headers), open));
+function receiveOpen(
+  body: unknown,
+  headers: Record<string, string> = {},
+  source = newSource(),
+): Promise<HookEvent> {
+  return Promise.resolve(
+    source.receive(buildGiteeRequest(typeof body === 'string' ? body : JSON.stringify(body), headers), open),
+  );
 }
 
 async function errorOf(work: () => Promise<unknown>): Promise<HookmuxError> {
@@ -41,8 +62,16 @@ describe('GiteeSource with the plugin fixtures', () => {
   it('should turn a reopened pull request into gitee.merge_request.reopen on the target branch', async () => {
     const event = await receiveOwn('merge_request', 'reopen');
     const d = event.data as unknown as GiteePullRequestData;
-    expect([event.name, event.branch, event.actor, event.repo]).toEqual(['gitee.merge_request.reopen', 'main', 'zhangsan', 'acme-dev/hookmux-demo']);
-    expect([d.pullRequest.sourceBranch, d.pullRequest.title]).toEqual(['feature/wecom-模板', 'feat: 企业微信 markdown 模板 ✨']);
+    expect([event.name, event.branch, event.actor, event.repo]).toEqual([
+      'gitee.merge_request.reopen',
+      'main',
+      'zhangsan',
+      'acme-dev/hookmux-demo',
+    ]);
+    expect([d.pullRequest.sourceBranch, d.pullRequest.title]).toEqual([
+      'feature/wecom-模板',
+      'feat: 企业微信 markdown 模板 ✨',
+    ]);
     expect(d.pullRequest.body).not.toContain('\r');
     expect(d.mentions).toEqual(['lisi', 'wangwu']);
   });
@@ -52,7 +81,9 @@ describe('GiteeSource with the plugin fixtures', () => {
     const d = event.data as unknown as GiteePullRequestData;
     expect([event.name, event.actor]).toEqual(['gitee.merge_request.approved', 'lisi']);
     expect(d.mentions).toEqual(['zhangsan']);
-    expect(event.summary).toBe('lisi approved pull request !12 "feat: 企业微信 markdown 模板 ✨" in acme-dev/hookmux-demo');
+    expect(event.summary).toBe(
+      'lisi approved pull request !12 "feat: 企业微信 markdown 模板 ✨" in acme-dev/hookmux-demo',
+    );
   });
 
   it('should read tested, and fold test into tested', async () => {
@@ -78,7 +109,9 @@ describe('GiteeSource with the plugin fixtures', () => {
     const d = event.data as unknown as GiteeNoteData;
     expect(event.name).toBe('gitee.note.comment');
     expect(d.target).toMatchObject({ kind: 'commit', shortSha: 'e4d5c6b', label: 'e4d5c6b' });
-    expect(d.target.url).toBe('https://gitee.com/acme-dev/hookmux-demo/commit/e4d5c6b7a8990011223344556677889900aabbcc');
+    expect(d.target.url).toBe(
+      'https://gitee.com/acme-dev/hookmux-demo/commit/e4d5c6b7a8990011223344556677889900aabbcc',
+    );
     expect(d.comment.body).toBe('这里的 `timingSafeEqual` 要先比长度 👀\n否则会抛异常');
     expect(event.summary).toBe('lisi commented on commit e4d5c6b in acme-dev/hookmux-demo');
     expect(event.branch).toBeUndefined();
@@ -88,7 +121,11 @@ describe('GiteeSource with the plugin fixtures', () => {
     const event = await receiveOwn('note', 'edited');
     const d = event.data as unknown as GiteeNoteData;
     expect(event.name).toBe('gitee.note.edited');
-    expect([d.target.kind, d.target.label, d.issue?.title]).toEqual(['issue', '#I9ABCD', '测试按钮不触发 WeCom 消息 🐛']);
+    expect([d.target.kind, d.target.label, d.issue?.title]).toEqual([
+      'issue',
+      '#I9ABCD',
+      '测试按钮不触发 WeCom 消息 🐛',
+    ]);
     expect(d.mentions).toEqual(['wangwu']);
     expect(event.url).toBe('https://gitee.com/acme-dev/hookmux-demo/issues/I9ABCD#note_28800002');
   });
@@ -104,14 +141,24 @@ describe('GiteeSource with the plugin fixtures', () => {
     const source = newSource();
     const closed = fixture('issue', 'closed');
     const issue = closed['issue'] as Record<string, unknown>;
-    const earlier = { ...closed, updated_at: 'earlier', issue: { ...issue, state: 'progressing', state_name: '进行中' } };
+    const earlier = {
+      ...closed,
+      updated_at: 'earlier',
+      issue: { ...issue, state: 'progressing', state_name: '进行中' },
+    };
     await receiveOpen(earlier, {}, source);
     const event = await receiveOpen(closed, {}, source);
     const d = event.data as unknown as GiteeIssueData;
     expect(event.name).toBe('gitee.issue.state_change');
-    expect([d.issue.state, d.issue.stateName, d.issue.previousState]).toEqual(['closed', '已完成', 'progressing']);
+    expect([d.issue.state, d.issue.stateName, d.issue.previousState]).toEqual([
+      'closed',
+      '已完成',
+      'progressing',
+    ]);
     expect(d.issue.labels).toEqual(['bug', '优先级/高']);
-    expect(event.summary).toBe('lisi moved issue #I9ABCD "测试按钮不触发 WeCom 消息 🐛" to closed (已完成) in acme-dev/hookmux-demo');
+    expect(event.summary).toBe(
+      'lisi moved issue #I9ABCD "测试按钮不触发 WeCom 消息 🐛" to closed (已完成) in acme-dev/hookmux-demo',
+    );
 
     const fresh = await receiveOwn('issue', 'closed');
     expect((fresh.data as unknown as GiteeIssueData).issue.previousState).toBeUndefined();
@@ -122,7 +169,10 @@ describe('GiteeSource with the plugin fixtures', () => {
     const d = event.data as unknown as GiteePushData;
     expect([event.name, event.branch]).toEqual(['gitee.push.update', 'release/2024-06']);
     expect([d.commits.length, d.commitCount, d.moreCommits]).toEqual([25, 25, 0]);
-    expect(d.commits[0]).toMatchObject({ title: 'feat: 支持 tag_push 事件 (1/25)', author: { login: 'zhangsan', name: '张三' } });
+    expect(d.commits[0]).toMatchObject({
+      title: 'feat: 支持 tag_push 事件 (1/25)',
+      author: { login: 'zhangsan', name: '张三' },
+    });
     expect(d.commits[0]?.shortId).toHaveLength(7);
     expect(event.summary).toBe('zhangsan pushed 25 commits to acme-dev/hookmux-demo:release/2024-06');
 
@@ -136,17 +186,22 @@ describe('GiteeSource with the plugin fixtures', () => {
 describe('GiteeSource hook kinds and headers', () => {
   const push = fixture('push', 'twenty-five-commits');
 
-  it.each(['Push Hook', 'push_hooks', 'PUSH HOOK'])('should fall back to X-Gitee-Event %s when hook_name is missing', async (header) => {
-    const body = withoutHookName(push);
-    expect((await receiveOpen(body, { 'x-gitee-event': header })).type).toBe('push');
-  });
+  it.each(['Push Hook', 'push_hooks', 'PUSH HOOK'])(
+    'should fall back to X-Gitee-Event %s when hook_name is missing',
+    async (header) => {
+      const body = withoutHookName(push);
+      expect((await receiveOpen(body, { 'x-gitee-event': header })).type).toBe('push');
+    },
+  );
 
   it('should prefer the body hook_name over the header', async () => {
     expect((await receiveOpen(push, { 'x-gitee-event': 'Issue Hook' })).type).toBe('push');
   });
 
   it('should refuse an unknown hook kind with a 400 that names it', async () => {
-    const error = await errorOf(() => receiveOpen({ ...push, hook_name: 'pipeline_hooks' }, { 'x-gitee-event': 'Pipeline Hook' }));
+    const error = await errorOf(() =>
+      receiveOpen({ ...push, hook_name: 'pipeline_hooks' }, { 'x-gitee-event': 'Pipeline Hook' }),
+    );
     expect([error.code, error.status]).toEqual(['HM_ERR_SRC_UNKNOWN_HOOK', 400]);
     expect(error.message).toContain('pipeline_hooks');
     const noName = withoutHookName(push);
@@ -177,7 +232,10 @@ describe('GiteeSource authentication', () => {
   it('should keep the secret out of the error when the token is wrong', async () => {
     const secret = 'the-real-signing-key';
     const error = await errorOf(async () =>
-      newSource().receive(buildGiteeRequest(bytes, { 'x-gitee-token': 'wrong-token-value' }), buildContext({ secret }, sentAt)),
+      newSource().receive(
+        buildGiteeRequest(bytes, { 'x-gitee-token': 'wrong-token-value' }),
+        buildContext({ secret }, sentAt),
+      ),
     );
     expect(error.code).toBe('HM_ERR_SRC_SIGNATURE');
     expect(error.describe()).not.toContain(secret);
@@ -186,7 +244,10 @@ describe('GiteeSource authentication', () => {
   });
 
   it('should skip verification only for dry runs', async () => {
-    const event = await newSource().receive(buildGiteeRequest(bytes), { ...buildContext({ secret: 'x-secret-x' }), skipVerification: true });
+    const event = await newSource().receive(buildGiteeRequest(bytes), {
+      ...buildContext({ secret: 'x-secret-x' }),
+      skipVerification: true,
+    });
     expect(event.name).toBe('gitee.note.edited');
   });
 
@@ -251,19 +312,45 @@ describe('GiteeSource bad input', () => {
   });
 
   it('should normalise nulls where objects are expected', async () => {
-    const event = await receiveOpen({ ...push, commits: null, head_commit: null, total_commits_count: null, sender: null });
+    const event = await receiveOpen({
+      ...push,
+      commits: null,
+      head_commit: null,
+      total_commits_count: null,
+      sender: null,
+    });
     const d = event.data as unknown as GiteePushData;
     expect([d.commits, d.commitCount, d.headCommit, event.actor]).toEqual([[], 0, undefined, 'zhangsan']);
 
     const issueRecord = issue['issue'] as Record<string, unknown>;
-    const bareIssue = { ...issue, assignee: null, milestone: null, issue: { ...issueRecord, assignee: null, milestone: null, labels: null } };
+    const bareIssue = {
+      ...issue,
+      assignee: null,
+      milestone: null,
+      issue: { ...issueRecord, assignee: null, milestone: null, labels: null },
+    };
     const di = (await receiveOpen(bareIssue)).data as unknown as GiteeIssueData;
     expect([di.issue.assignee, di.issue.milestone, di.issue.labels]).toEqual([undefined, undefined, []]);
 
     const prRecord = pr['pull_request'] as Record<string, unknown>;
-    const barePr = { ...pr, pull_request: { ...prRecord, assignee: null, assignees: null, testers: null, labels: null, head: null, milestone: null } };
+    const barePr = {
+      ...pr,
+      pull_request: {
+        ...prRecord,
+        assignee: null,
+        assignees: null,
+        testers: null,
+        labels: null,
+        head: null,
+        milestone: null,
+      },
+    };
     const dp = (await receiveOpen(barePr)).data as unknown as GiteePullRequestData;
-    expect([dp.pullRequest.assignees, dp.pullRequest.labels, dp.pullRequest.sourceBranch]).toEqual([[], [], 'feature/wecom-模板']);
+    expect([dp.pullRequest.assignees, dp.pullRequest.labels, dp.pullRequest.sourceBranch]).toEqual([
+      [],
+      [],
+      'feature/wecom-模板',
+    ]);
   });
 
   it('should cap huge commit messages for templates and keep the summary on one line', async () => {
@@ -289,7 +376,8 @@ describe('GiteeSource bad input', () => {
             await newSource().receive(buildGiteeRequest({ ...body, [key]: value }), context);
             events++;
           } catch (error) {
-            if (!HookmuxError.is(error)) throw new Error(`${key}=${JSON.stringify(value)} threw ${String(error)}`);
+            if (!HookmuxError.is(error))
+              throw new Error(`${key}=${JSON.stringify(value)} threw ${String(error)}`);
             expect(error.status).toBeGreaterThanOrEqual(400);
             expect(error.status).toBeLessThan(500);
             refusals++;
@@ -308,7 +396,9 @@ describe('GiteeSource settings', () => {
   it('should mount the configured path, /webhooks/gitee by default', () => {
     const source = newSource();
     expect(source.endpoints({ secret: 'x' })).toEqual([{ method: 'POST', path: '/webhooks/gitee' }]);
-    expect(source.endpoints({ secret: 'x', path: '/hooks/g' })).toEqual([{ method: 'POST', path: '/hooks/g' }]);
+    expect(source.endpoints({ secret: 'x', path: '/hooks/g' })).toEqual([
+      { method: 'POST', path: '/hooks/g' },
+    ]);
   });
 
   it('should warn at start-up when hooks are accepted without a secret', () => {

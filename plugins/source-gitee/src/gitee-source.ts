@@ -53,7 +53,9 @@ export class GiteeSource implements Source {
       ];
     }
     return secret.length < 12
-      ? ['sources.gitee.secret is shorter than 12 characters; prefer a long random signing key (Gitee "签名密钥")']
+      ? [
+          'sources.gitee.secret is shorter than 12 characters; prefer a long random signing key (Gitee "签名密钥")',
+        ]
       : [];
   }
 
@@ -73,13 +75,18 @@ export class GiteeSource implements Source {
     }
 
     // Only now, authenticated, is the content worth reading.
-    if (!isJsonRecord(body)) throw new HookmuxError('HM_ERR_SRC_MALFORMED', 'the Gitee body is not a JSON object', { at: 'body' });
+    if (!isJsonRecord(body))
+      throw new HookmuxError('HM_ERR_SRC_MALFORMED', 'the Gitee body is not a JSON object', { at: 'body' });
     assertShallow(body);
     if (isWeComFormat(body)) {
-      throw new HookmuxError('HM_ERR_SRC_WECOM_FORMAT', 'Gitee sent a WeCom robot message, not a WebHook event', {
-        hint: 'in Gitee, add the hook as a plain WebHook with hookmux\'s URL (not as 企业微信/WeCom), so Gitee sends the event itself',
-        at: 'msgtype',
-      });
+      throw new HookmuxError(
+        'HM_ERR_SRC_WECOM_FORMAT',
+        'Gitee sent a WeCom robot message, not a WebHook event',
+        {
+          hint: "in Gitee, add the hook as a plain WebHook with hookmux's URL (not as 企业微信/WeCom), so Gitee sends the event itself",
+          at: 'msgtype',
+        },
+      );
     }
 
     const ping = request.headers['x-gitee-ping']?.trim().toLowerCase() === 'true';
@@ -118,7 +125,10 @@ export class GiteeSource implements Source {
           return normalizePushHook(body, type);
         case 'issue':
           // Test deliveries carry canned demo issues: they must not pollute the state memory.
-          return normalizeIssueHook(body, ping ? {} : { recallState: (r, n, s) => this.#issueStates.recall(r, n, s) });
+          return normalizeIssueHook(
+            body,
+            ping ? {} : { recallState: (r, n, s) => this.#issueStates.recall(r, n, s) },
+          );
         case 'merge_request':
           return normalizeMergeRequestHook(body);
         case 'note':
@@ -150,7 +160,9 @@ function parseGiteeBody(rawBody: Buffer): unknown {
 
 /** A hook body whose URL was a WeCom robot's: Gitee rendered the message itself (push-6). */
 function isWeComFormat(body: JsonRecord): boolean {
-  return typeof body['msgtype'] === 'string' && !isJsonRecord(body['repository']) && !isJsonRecord(body['project']);
+  return (
+    typeof body['msgtype'] === 'string' && !isJsonRecord(body['repository']) && !isJsonRecord(body['project'])
+  );
 }
 
 function assertShallow(body: JsonRecord): void {
@@ -158,7 +170,11 @@ function assertShallow(body: JsonRecord): void {
   while (stack.length > 0) {
     const [value, depth] = stack.pop() ?? [undefined, 0];
     if (depth > maxJsonDepth) {
-      throw new HookmuxError('HM_ERR_SRC_MALFORMED', `the Gitee body is nested deeper than ${maxJsonDepth} levels`, { at: 'body' });
+      throw new HookmuxError(
+        'HM_ERR_SRC_MALFORMED',
+        `the Gitee body is nested deeper than ${maxJsonDepth} levels`,
+        { at: 'body' },
+      );
     }
     if (Array.isArray(value)) for (const item of value) stack.push([item, depth + 1]);
     else if (isJsonRecord(value)) for (const item of Object.values(value)) stack.push([item, depth + 1]);

@@ -20,7 +20,8 @@ describe('source-gitee plugin module', () => {
   it('should list every event name once, each a source.type.action', () => {
     expect(new Set(giteeEventNames).size).toBe(giteeEventNames.length);
     expect(giteeEventNames).toHaveLength(21);
-    for (const name of giteeEventNames) expect(name).toMatch(/^gitee\.(push|tag_push|issue|merge_request|note)\.[a-z_]+$/);
+    for (const name of giteeEventNames)
+      expect(name).toMatch(/^gitee\.(push|tag_push|issue|merge_request|note)\.[a-z_]+$/);
     expect(isGiteeEventName('gitee.merge_request.tested')).toBe(true);
     expect(isGiteeEventName('gitee.merge_request.test')).toBe(false);
   });

@@ -5,7 +5,13 @@ import { MemoryReplayCache } from './memory-replay-cache.js';
 import { ReplayCache } from './replay-cache.js';
 
 export { GiteeSource } from './gitee-source.js';
-export { giteeEventNames, giteeHookKinds, isGiteeEventName, type GiteeEventName, type GiteeHookType } from './gitee-event-names.js';
+export {
+  giteeEventNames,
+  giteeHookKinds,
+  isGiteeEventName,
+  type GiteeEventName,
+  type GiteeHookType,
+} from './gitee-event-names.js';
 export {
   readGiteeCredentials,
   signGiteeTimestamp,

@@ -32,7 +32,8 @@ export const giteeConfigSchema: JsonSchema = {
     secret: {
       type: 'string',
       minLength: 1,
-      description: 'The WebHook password or signing key set in Gitee (both modes are accepted); `none` accepts unauthenticated hooks.',
+      description:
+        'The WebHook password or signing key set in Gitee (both modes are accepted); `none` accepts unauthenticated hooks.',
     },
     timestampWindow: {
       anyOf: [

@@ -31,7 +31,10 @@ describe('redactGiteePayload', () => {
   });
 
   it('should mask a nested value equal to the secret and keep empty credentials empty', () => {
-    const out = redactGiteePayload({ password: '', sign: '', nested: { deep: ['s3cr3t-value'] } }, { secrets: ['s3cr3t-value'] });
+    const out = redactGiteePayload(
+      { password: '', sign: '', nested: { deep: ['s3cr3t-value'] } },
+      { secrets: ['s3cr3t-value'] },
+    );
     expect(out).toEqual({ password: '', sign: '', nested: { deep: ['***'] } });
   });
 

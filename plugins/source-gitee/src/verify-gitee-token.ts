@@ -43,7 +43,8 @@ export function readGiteeCredentials(
 ): GiteeCredentials {
   const headerToken = headers['x-gitee-token']?.trim();
   const headerTimestamp = headers['x-gitee-timestamp']?.trim() || undefined;
-  if (headerToken) return { token: headerToken, timestamp: headerTimestamp ?? readText(body, 'timestamp'), from: 'header' };
+  if (headerToken)
+    return { token: headerToken, timestamp: headerTimestamp ?? readText(body, 'timestamp'), from: 'header' };
   const token = readText(body, 'sign') ?? readText(body, 'password');
   return { token, timestamp: headerTimestamp ?? readText(body, 'timestamp'), from: 'body' };
 }
@@ -59,10 +60,14 @@ export async function verifyGiteeToken(
 ): Promise<GiteeAuthMode> {
   const { token, timestamp } = credentials;
   if (token === undefined || token === '') {
-    throw new HookmuxError('HM_ERR_SRC_NO_TOKEN', 'the Gitee request carries no WebHook password or signature', {
-      hint: 'set a WebHook password or signing key on the hook in Gitee equal to sources.gitee.secret (or set the secret to none to accept unauthenticated hooks)',
-      at: 'X-Gitee-Token',
-    });
+    throw new HookmuxError(
+      'HM_ERR_SRC_NO_TOKEN',
+      'the Gitee request carries no WebHook password or signature',
+      {
+        hint: 'set a WebHook password or signing key on the hook in Gitee equal to sources.gitee.secret (or set the secret to none to accept unauthenticated hooks)',
+        at: 'X-Gitee-Token',
+      },
+    );
   }
   const candidates = decodeCandidates(token);
   if (candidates.some((c) => isSameText(c, options.secret))) return 'password';
@@ -77,10 +82,14 @@ export async function verifyGiteeToken(
   const expected = signGiteeTimestamp(timestamp, options.secret);
   const matched = candidates.find((c) => isSameText(c, expected));
   if (matched === undefined) {
-    throw new HookmuxError('HM_ERR_SRC_SIGNATURE', 'the Gitee token matches neither the password nor the signature', {
-      hint: secretHint,
-      at: 'X-Gitee-Token',
-    });
+    throw new HookmuxError(
+      'HM_ERR_SRC_SIGNATURE',
+      'the Gitee token matches neither the password nor the signature',
+      {
+        hint: secretHint,
+        at: 'X-Gitee-Token',
+      },
+    );
   }
 
   const skew = options.now - Number(timestamp);
@@ -103,10 +112,14 @@ export async function verifyGiteeToken(
       options.now,
     );
     if (!fresh) {
-      throw new HookmuxError('HM_ERR_SRC_REPLAY', `the Gitee (timestamp, signature) pair for ${timestamp} was already used`, {
-        hint: 'Gitee signs only the timestamp, not the body, so a repeated signature is refused; if you re-sent a delivery by hand, send a new one from Gitee instead',
-        at: 'X-Gitee-Token',
-      });
+      throw new HookmuxError(
+        'HM_ERR_SRC_REPLAY',
+        `the Gitee (timestamp, signature) pair for ${timestamp} was already used`,
+        {
+          hint: 'Gitee signs only the timestamp, not the body, so a repeated signature is refused; if you re-sent a delivery by hand, send a new one from Gitee instead',
+          at: 'X-Gitee-Token',
+        },
+      );
     }
   }
   return 'signature';

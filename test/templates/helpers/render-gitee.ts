@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { MemoryLogger, type HookEvent, type InboundRequest, type Message, type Person, type SinkTarget } from '@hookmux/core';
+import {
+  MemoryLogger,
+  type HookEvent,
+  type InboundRequest,
+  type Message,
+  type Person,
+  type SinkTarget,
+} from '@hookmux/core';
 import { GiteeSource, MemoryReplayCache } from '@hookmux/source-gitee';
 import { WeComSink } from '@hookmux/sink-wecom';
 
@@ -25,8 +32,16 @@ export const people: readonly Person[] = [
 ];
 
 export const wecom = new WeComSink();
-export const markdownTarget: SinkTarget = { name: 'team-md', type: 'wecom', settings: { key: 'k', format: 'markdown' } };
-export const textTarget: SinkTarget = { name: 'team-txt', type: 'wecom', settings: { key: 'k', format: 'text' } };
+export const markdownTarget: SinkTarget = {
+  name: 'team-md',
+  type: 'wecom',
+  settings: { key: 'k', format: 'markdown' },
+};
+export const textTarget: SinkTarget = {
+  name: 'team-txt',
+  type: 'wecom',
+  settings: { key: 'k', format: 'text' },
+};
 
 /** WeCom's own limits (robots.md §1): UTF-8 bytes of `content`. */
 export const weComMaxBytes = { md: 4096, txt: 2048 } as const;
@@ -41,7 +56,11 @@ export async function receiveGitee(
   const request: InboundRequest = {
     method: 'POST',
     path: '/webhooks/gitee',
-    headers: { 'content-type': 'application/json', 'user-agent': 'git-oschina-hook', 'x-gitee-ping': options.ping === true ? 'true' : 'false' },
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'git-oschina-hook',
+      'x-gitee-ping': options.ping === true ? 'true' : 'false',
+    },
     query: {},
     params: {},
     rawBody: Buffer.isBuffer(body) ? body : Buffer.from(body),
@@ -61,14 +80,26 @@ export function readOwnFixture(file: string): Buffer {
 }
 
 /** A renderer over the given folders (user dir optional), the built-ins last. */
-export function buildRenderer(options: { userDir?: string; extraDirs?: readonly string[] } = {}): MessageRenderer {
+export function buildRenderer(
+  options: { userDir?: string; extraDirs?: readonly string[] } = {},
+): MessageRenderer {
   const dirs = [...(options.extraDirs ?? []), ...(options.userDir ? [options.userDir] : []), builtinDir];
   const { set, errors } = TemplateSet.load(dirs);
   if (errors.length > 0) throw new Error(errors.map((e) => e.message + ' ' + JSON.stringify(e)).join('\n'));
-  return new MessageRenderer({ templates: set, userDir: options.userDir, builtinDir, timeZone: 'Asia/Shanghai', people });
+  return new MessageRenderer({
+    templates: set,
+    userDir: options.userDir,
+    builtinDir,
+    timeZone: 'Asia/Shanghai',
+    people,
+  });
 }
 
-export function renderBoth(renderer: MessageRenderer, event: HookEvent, routeDir?: string): { md: Message; txt: Message } {
+export function renderBoth(
+  renderer: MessageRenderer,
+  event: HookEvent,
+  routeDir?: string,
+): { md: Message; txt: Message } {
   return {
     md: renderer.render(event, { sink: wecom, target: markdownTarget }, routeDir),
     txt: renderer.render(event, { sink: wecom, target: textTarget }, routeDir),

@@ -5,7 +5,10 @@ import { loadForCli } from '../load-for-cli.js';
 export async function runCheckCommand(configOption: string | undefined, io: CliIo): Promise<number> {
   const loaded = await loadForCli(configOption, io);
   if (loaded.errors.length > 0) {
-    writeLine(io.err, `${loaded.file}: ${loaded.errors.length} problem${loaded.errors.length === 1 ? '' : 's'}`);
+    writeLine(
+      io.err,
+      `${loaded.file}: ${loaded.errors.length} problem${loaded.errors.length === 1 ? '' : 's'}`,
+    );
     for (const error of loaded.errors) writeLine(io.err, `  ✗ ${error.describe()}`);
     return exitCodes.failure;
   }

@@ -36,7 +36,10 @@ export async function runRenderCommand(options: RenderOptions, io: CliIo): Promi
   }
   const active = loaded.runtime.sources.get(options.source);
   if (!active) {
-    writeLine(io.err, `✗ no source "${options.source}" in ${loaded.file} (configured: ${[...loaded.runtime.sources.keys()].join(', ') || 'none'})`);
+    writeLine(
+      io.err,
+      `✗ no source "${options.source}" in ${loaded.file} (configured: ${[...loaded.runtime.sources.keys()].join(', ') || 'none'})`,
+    );
     return exitCodes.failure;
   }
   let rawBody: Buffer;
@@ -64,7 +67,12 @@ export async function runRenderCommand(options: RenderOptions, io: CliIo): Promi
   const logger = new MemoryLogger();
   const holder = new RuntimeHolder(loaded.runtime);
   try {
-    const event = await active.source.receive(request, { settings: active.settings, logger, now: () => now, skipVerification: true });
+    const event = await active.source.receive(request, {
+      settings: active.settings,
+      logger,
+      now: () => now,
+      skipVerification: true,
+    });
     const plan = new Intake(holder, noQueue, logger).plan(event);
     const output = {
       event: event.name,

@@ -6,7 +6,11 @@ import { type CliIo, exitCodes, writeLine } from '../cli-io.js';
 import { loadForCli } from '../load-for-cli.js';
 
 /** `hookmux send-test SINK`: one short message, and the robot's answer in words. */
-export async function runSendTestCommand(sinkName: string, configOption: string | undefined, io: CliIo): Promise<number> {
+export async function runSendTestCommand(
+  sinkName: string,
+  configOption: string | undefined,
+  io: CliIo,
+): Promise<number> {
   const loaded = await loadForCli(configOption, io);
   if (!loaded.runtime) {
     for (const error of loaded.errors) writeLine(io.err, `✗ ${error.describe()}`);
@@ -14,7 +18,10 @@ export async function runSendTestCommand(sinkName: string, configOption: string 
   }
   const resolved = loaded.runtime.sinks.get(sinkName);
   if (!resolved) {
-    writeLine(io.err, `✗ no sink named "${sinkName}" (configured: ${[...loaded.runtime.sinks.keys()].join(', ') || 'none'})`);
+    writeLine(
+      io.err,
+      `✗ no sink named "${sinkName}" (configured: ${[...loaded.runtime.sinks.keys()].join(', ') || 'none'})`,
+    );
     return exitCodes.failure;
   }
   const format = resolved.sink.templateFormat(resolved.target);
@@ -43,12 +50,15 @@ export async function runSendTestCommand(sinkName: string, configOption: string 
 }
 
 export function describeResult(sinkName: string, result: DeliveryResult): string {
-  if (result.ok) return `ok: ${sinkName} accepted the message${result.code !== undefined ? ` (code ${result.code})` : ''}`;
+  if (result.ok)
+    return `ok: ${sinkName} accepted the message${result.code !== undefined ? ` (code ${result.code})` : ''}`;
   const code = result.code !== undefined ? ` ${result.code}` : '';
   const what = {
     throttled: 'the robot is throttling (too many messages in its window); hookmux would wait and retry',
-    retryable: 'a temporary failure (robot busy, 5xx, timeout or connection problem); hookmux would retry with backoff',
-    permanent: 'the robot refused the message; hookmux would dead-letter it. Check the sink settings (key, URL, format)',
+    retryable:
+      'a temporary failure (robot busy, 5xx, timeout or connection problem); hookmux would retry with backoff',
+    permanent:
+      'the robot refused the message; hookmux would dead-letter it. Check the sink settings (key, URL, format)',
   }[result.kind];
   return `failed (${result.kind}${code}): ${result.detail}\n  ${what}`;
 }

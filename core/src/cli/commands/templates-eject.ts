@@ -26,8 +26,14 @@ export function runTemplatesEjectCommand(dirOption: string | undefined, force: b
     cpSync(file, dest);
     copied += 1;
   }
-  writeLine(io.out, `copied ${copied} template file(s) to ${target}${kept ? ` (kept ${kept} existing; --force overwrites)` : ''}`);
-  writeLine(io.out, `next: set templates.dir: ${relative(io.cwd, target) || '.'} in hookmux.yaml, edit a file, run hookmux check`);
+  writeLine(
+    io.out,
+    `copied ${copied} template file(s) to ${target}${kept ? ` (kept ${kept} existing; --force overwrites)` : ''}`,
+  );
+  writeLine(
+    io.out,
+    `next: set templates.dir: ${relative(io.cwd, target) || '.'} in hookmux.yaml, edit a file, run hookmux check`,
+  );
   return exitCodes.ok;
 }
 

@@ -143,7 +143,12 @@ export interface GiteeNoteTarget {
 }
 
 export interface GiteeNoteData extends GiteeCommonData {
-  readonly comment: { readonly id: number | undefined; readonly body: string; readonly url: string | undefined; readonly author: GiteePerson };
+  readonly comment: {
+    readonly id: number | undefined;
+    readonly body: string;
+    readonly url: string | undefined;
+    readonly author: GiteePerson;
+  };
   readonly target: GiteeNoteTarget;
   /** The commented issue or pull request in full, when there is one. */
   readonly issue: GiteeIssueInfo | undefined;

@@ -12,7 +12,10 @@ export interface NormalizeIssueOptions {
 }
 
 /** `open`, `state_change` (close, reopen and custom states too), `assign`, `delete`. */
-export function normalizeIssueHook(body: JsonRecord, options: NormalizeIssueOptions = {}): NormalizedGiteeHook<GiteeIssueData> {
+export function normalizeIssueHook(
+  body: JsonRecord,
+  options: NormalizeIssueOptions = {},
+): NormalizedGiteeHook<GiteeIssueData> {
   const common = readGiteeCommon(body, 'issue');
   const action = readGiteeAction(body, 'issue_hooks', { close: 'state_change', reopen: 'state_change' });
   const issueRecord = readRecord(body, 'issue');
@@ -27,7 +30,10 @@ export function normalizeIssueHook(body: JsonRecord, options: NormalizeIssueOpti
   const who = common.actor.login ?? common.actor.name;
   const what = `issue #${issue.number} "${toOneLine(issue.title, 80)}"`;
   const where = `in ${common.repo.fullName}`;
-  const stateText = issue.stateName && issue.stateName !== issue.state ? `${issue.state} (${issue.stateName})` : (issue.state ?? 'a new state');
+  const stateText =
+    issue.stateName && issue.stateName !== issue.state
+      ? `${issue.state} (${issue.stateName})`
+      : (issue.state ?? 'a new state');
   const summaries: Readonly<Record<string, string>> = {
     open: `${who} opened ${what} ${where}`,
     state_change: `${who} moved ${what} to ${stateText} ${where}`,

@@ -16,7 +16,11 @@ const updateWording: Readonly<Record<string, string>> = {
 /** `open`, `update` (+ `action_desc`), `merge`, `close`, `reopen`, `approved`, `tested`, `assign`. */
 export function normalizeMergeRequestHook(body: JsonRecord): NormalizedGiteeHook<GiteePullRequestData> {
   const common = readGiteeCommon(body, 'merge_request');
-  const action = readGiteeAction(body, 'merge_request_hooks', { test: 'tested', approve: 'approved', opened: 'open' });
+  const action = readGiteeAction(body, 'merge_request_hooks', {
+    test: 'tested',
+    approve: 'approved',
+    opened: 'open',
+  });
   const prRecord = readRecord(body, 'pull_request');
   if (prRecord === undefined) throw createMalformedError('merge_request_hooks', 'pull_request');
   const pullRequest = toGiteePullRequestInfo(prRecord, body);
@@ -36,7 +40,10 @@ export function normalizeMergeRequestHook(body: JsonRecord): NormalizedGiteeHook
     reopen: `${who} reopened ${what} ${where}`,
     approved: `${who} approved ${what} ${where}`,
     tested: `${who} marked ${what} as tested ${where}`,
-    assign: assigned.length > 0 ? `${who} assigned ${what} to ${[...new Set(assigned)].join(', ')} ${where}` : `${who} changed the assignees of ${what} ${where}`,
+    assign:
+      assigned.length > 0
+        ? `${who} assigned ${what} to ${[...new Set(assigned)].join(', ')} ${where}`
+        : `${who} changed the assignees of ${what} ${where}`,
   };
   // Who the action is for: reviewers and testers while it is in review, the author once it is decided.
   const concerned = ['merge', 'close', 'approved', 'tested'].includes(action)

@@ -1,6 +1,14 @@
 import { createMalformedError } from './create-malformed-error.js';
 import type { GiteeNoteData, GiteeNoteTarget, NormalizedGiteeHook } from './gitee-hook-data.js';
-import { pickFirst, readNumber, readRecord, readText, toOneLine, truncateText, type JsonRecord } from './json-reader.js';
+import {
+  pickFirst,
+  readNumber,
+  readRecord,
+  readText,
+  toOneLine,
+  truncateText,
+  type JsonRecord,
+} from './json-reader.js';
 import { readGiteeAction } from './read-gitee-action.js';
 import { readGiteeCommon, type GiteeCommonParts } from './read-gitee-common.js';
 import { collectLogins, toGiteePerson } from './to-gitee-person.js';

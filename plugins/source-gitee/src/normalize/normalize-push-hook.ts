@@ -10,7 +10,10 @@ const zeroSha = /^0+$/;
  * Push and tag push. Gitee sends no `action`: it is `create` / `delete` from the `created` /
  * `deleted` flags (or the all-zero SHA, in case a flag is missing), else `update`.
  */
-export function normalizePushHook(body: JsonRecord, kind: 'push' | 'tag_push'): NormalizedGiteeHook<GiteePushData> {
+export function normalizePushHook(
+  body: JsonRecord,
+  kind: 'push' | 'tag_push',
+): NormalizedGiteeHook<GiteePushData> {
   const common = readGiteeCommon(body, kind);
   const ref = readText(body, 'ref');
   if (ref === undefined) throw createMalformedError(kind === 'push' ? 'push_hooks' : 'tag_push_hooks', 'ref');

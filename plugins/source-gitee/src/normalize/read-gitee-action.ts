@@ -13,6 +13,7 @@ export function readGiteeAction(
 ): string {
   const raw = readText(body, 'action')?.trim().toLowerCase();
   if (raw === undefined) throw createMalformedError(hookName, 'action');
-  if (!/^[a-z][a-z0-9_]{0,31}$/.test(raw)) throw createMalformedError(hookName, 'action', 'is not an action name');
+  if (!/^[a-z][a-z0-9_]{0,31}$/.test(raw))
+    throw createMalformedError(hookName, 'action', 'is not an action name');
   return aliases[raw] ?? raw;
 }

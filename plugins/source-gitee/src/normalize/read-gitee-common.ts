@@ -13,7 +13,8 @@ export function readGiteeCommon(body: JsonRecord, kind: GiteeCommonData['kind'])
     kind,
     repo: readGiteeRepo(body, kind),
     actor: readGiteeActor(body),
-    enterprise: enterpriseName === undefined ? undefined : { name: enterpriseName, url: readText(enterprise, 'url') },
+    enterprise:
+      enterpriseName === undefined ? undefined : { name: enterpriseName, url: readText(enterprise, 'url') },
   };
 }
 
@@ -24,12 +25,16 @@ function readGiteeRepo(body: JsonRecord, kind: string): GiteeRepoData {
   const fullName = pickFirst(readText(repo, 'path_with_namespace'), readText(repo, 'full_name'));
   if (fullName === undefined) throw createMalformedError(kind, 'repository.path_with_namespace');
   const name = pickFirst(readText(repo, 'path'), fullName.split('/').pop(), fullName) ?? fullName;
-  const url = pickFirst(readText(repo, 'html_url'), readText(repo, 'url'), `https://gitee.com/${fullName}`) ?? fullName;
+  const url =
+    pickFirst(readText(repo, 'html_url'), readText(repo, 'url'), `https://gitee.com/${fullName}`) ?? fullName;
   return {
     name,
     displayName: readText(repo, 'name') ?? name,
     fullName,
-    namespace: pickFirst(readText(repo, 'namespace'), fullName.includes('/') ? fullName.slice(0, fullName.lastIndexOf('/')) : undefined),
+    namespace: pickFirst(
+      readText(repo, 'namespace'),
+      fullName.includes('/') ? fullName.slice(0, fullName.lastIndexOf('/')) : undefined,
+    ),
     url,
     defaultBranch: readText(repo, 'default_branch'),
     private: readBoolean(repo, 'private') ?? false,

@@ -22,4 +22,3 @@ export function toGiteeCommit(value: unknown): GiteeCommitData | undefined {
     author: { name: pickFirst(author?.name, author?.login) ?? 'unknown', login: author?.login },
   };
 }
-

@@ -1,5 +1,12 @@
 import type { GiteeIssueInfo } from './gitee-hook-data.js';
-import { pickFirst, readRecord, readRecords, readText, truncateText, type JsonRecord } from './json-reader.js';
+import {
+  pickFirst,
+  readRecord,
+  readRecords,
+  readText,
+  truncateText,
+  type JsonRecord,
+} from './json-reader.js';
 import { toGiteePerson } from './to-gitee-person.js';
 
 const maxBodyLength = 4000;
@@ -7,7 +14,10 @@ const maxBodyLength = 4000;
 /** The `issue` object, with the top-level copies (`iid`, `title`, `state`, `url`) as fallback. */
 export function toGiteeIssueInfo(issue: JsonRecord, top: JsonRecord | undefined): GiteeIssueInfo {
   const milestone = readRecord(issue, 'milestone');
-  const milestoneTitle = pickFirst(readText(milestone, 'title'), top === undefined ? undefined : readText(top, 'milestone'));
+  const milestoneTitle = pickFirst(
+    readText(milestone, 'title'),
+    top === undefined ? undefined : readText(top, 'milestone'),
+  );
   return {
     number: pickFirst(readText(issue, 'number'), readText(top, 'iid'), readText(issue, 'id')) ?? '?',
     title: pickFirst(readText(issue, 'title'), readText(top, 'title')) ?? '',
@@ -17,12 +27,18 @@ export function toGiteeIssueInfo(issue: JsonRecord, top: JsonRecord | undefined)
     previousState: undefined,
     type: readText(issue, 'type_name'),
     author: toGiteePerson(issue['user']),
-    assignee: toGiteePerson(issue['assignee']) ?? (top === undefined ? undefined : toGiteePerson(top['assignee'])),
-    milestone: milestoneTitle === undefined ? undefined : { title: milestoneTitle, url: readText(milestone, 'html_url') },
+    assignee:
+      toGiteePerson(issue['assignee']) ?? (top === undefined ? undefined : toGiteePerson(top['assignee'])),
+    milestone:
+      milestoneTitle === undefined
+        ? undefined
+        : { title: milestoneTitle, url: readText(milestone, 'html_url') },
     labels: readRecords(issue, 'labels')
       .map((l) => readText(l, 'name'))
       .filter((n): n is string => n !== undefined),
-    body: truncateText((pickFirst(readText(issue, 'body'), readText(top, 'description')) ?? '').replace(/\r\n/g, '\n'), maxBodyLength),
+    body: truncateText(
+      (pickFirst(readText(issue, 'body'), readText(top, 'description')) ?? '').replace(/\r\n/g, '\n'),
+      maxBodyLength,
+    ),
   };
 }
-

@@ -7,7 +7,11 @@ import { isJsonRecord, pickFirst, readText, type JsonRecord } from './json-reade
  */
 export function toGiteePerson(value: unknown): GiteePerson | undefined {
   if (!isJsonRecord(value)) return undefined;
-  const login = pickFirst(readText(value, 'login'), readText(value, 'username'), readText(value, 'user_name'));
+  const login = pickFirst(
+    readText(value, 'login'),
+    readText(value, 'username'),
+    readText(value, 'user_name'),
+  );
   const name = pickFirst(readText(value, 'name'), login);
   if (name === undefined) return undefined;
   return { login, name, url: pickFirst(readText(value, 'html_url'), readText(value, 'url')) };

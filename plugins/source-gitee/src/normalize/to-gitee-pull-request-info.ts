@@ -19,9 +19,20 @@ export function toGiteePullRequestInfo(pr: JsonRecord, top: JsonRecord | undefin
   const base = readRecord(pr, 'base');
   const milestone = readRecord(pr, 'milestone');
   const milestoneTitle = readText(milestone, 'title');
-  const assignees = toGiteePeople([...readRecords(pr, 'assignees'), ...[readRecord(pr, 'assignee')].filter(isDefined)]);
-  const testers = toGiteePeople([...readRecords(pr, 'testers'), ...[readRecord(pr, 'tester')].filter(isDefined)]);
-  const number = readNumber(pr, 'number') ?? readText(pr, 'number') ?? readNumber(top, 'number') ?? readText(top, 'iid') ?? '?';
+  const assignees = toGiteePeople([
+    ...readRecords(pr, 'assignees'),
+    ...[readRecord(pr, 'assignee')].filter(isDefined),
+  ]);
+  const testers = toGiteePeople([
+    ...readRecords(pr, 'testers'),
+    ...[readRecord(pr, 'tester')].filter(isDefined),
+  ]);
+  const number =
+    readNumber(pr, 'number') ??
+    readText(pr, 'number') ??
+    readNumber(top, 'number') ??
+    readText(top, 'iid') ??
+    '?';
   return {
     number,
     title: pickFirst(readText(pr, 'title'), readText(top, 'title')) ?? '',
@@ -29,8 +40,14 @@ export function toGiteePullRequestInfo(pr: JsonRecord, top: JsonRecord | undefin
     state: pickFirst(readText(pr, 'state'), readText(top, 'state')),
     sourceBranch: pickFirst(readText(head, 'ref'), readText(top, 'source_branch')),
     targetBranch: pickFirst(readText(base, 'ref'), readText(top, 'target_branch')),
-    sourceRepo: pickFirst(readRepoName(readRecord(head, 'repo')), readRepoName(readRecord(readRecord(top, 'source_repo'), 'repository'))),
-    targetRepo: pickFirst(readRepoName(readRecord(base, 'repo')), readRepoName(readRecord(readRecord(top, 'target_repo'), 'repository'))),
+    sourceRepo: pickFirst(
+      readRepoName(readRecord(head, 'repo')),
+      readRepoName(readRecord(readRecord(top, 'source_repo'), 'repository')),
+    ),
+    targetRepo: pickFirst(
+      readRepoName(readRecord(base, 'repo')),
+      readRepoName(readRecord(readRecord(top, 'target_repo'), 'repository')),
+    ),
     author: toGiteePerson(pr['user']) ?? (top === undefined ? undefined : toGiteePerson(top['author'])),
     assignees,
     reviewers: assignees,
@@ -40,11 +57,17 @@ export function toGiteePullRequestInfo(pr: JsonRecord, top: JsonRecord | undefin
     mergeable: readBoolean(pr, 'mergeable'),
     needReview: readBoolean(pr, 'need_review'),
     needTest: readBoolean(pr, 'need_test'),
-    milestone: milestoneTitle === undefined ? undefined : { title: milestoneTitle, url: readText(milestone, 'html_url') },
+    milestone:
+      milestoneTitle === undefined
+        ? undefined
+        : { title: milestoneTitle, url: readText(milestone, 'html_url') },
     labels: readRecords(pr, 'labels')
       .map((l) => readText(l, 'name'))
       .filter((n): n is string => n !== undefined),
-    body: truncateText((pickFirst(readText(pr, 'body'), readText(top, 'body')) ?? '').replace(/\r\n/g, '\n'), maxBodyLength),
+    body: truncateText(
+      (pickFirst(readText(pr, 'body'), readText(top, 'body')) ?? '').replace(/\r\n/g, '\n'),
+      maxBodyLength,
+    ),
     commits: readNumber(pr, 'commits'),
     additions: readNumber(pr, 'additions'),
     deletions: readNumber(pr, 'deletions'),

@@ -22,7 +22,9 @@ export function buildGiteeRequest(
   body: Buffer | string | object,
   headers: Readonly<Record<string, string | undefined>> = {},
 ): InboundRequest {
-  const rawBody = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  const rawBody = Buffer.isBuffer(body)
+    ? body
+    : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   return {
     method: 'POST',
     path: '/webhooks/gitee',
