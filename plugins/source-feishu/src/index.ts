@@ -1,0 +1,4 @@
+import { ContainerModule } from '@hookmux/core';
+
+/** Placeholder while the plugin is being written: loads, provides nothing. */
+export default new ContainerModule(() => undefined);
