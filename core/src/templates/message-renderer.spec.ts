@@ -198,3 +198,17 @@ describe('helpers for user text', () => {
     expect(text).toBe('@王五');
   });
 });
+
+describe('mentions by mobile (robot-compatible sources)', () => {
+  it('maps a mobile to the person with that mobile, and collects the mobile', () => {
+    const dir = folder({ '_default.txt.hbs': '{{mention data.at}}' });
+    const { set } = TemplateSet.load([dir]);
+    const people = [{ dingtalk: 'dt-1', wecom: 'ZhangSan', mobile: '13800000000' }];
+    const message = new MessageRenderer({ templates: set, builtinDir: dir, timeZone: 'UTC', people }).render(
+      { ...event, source: 'dingtalk', data: { data: { at: [{ mobile: '13800000000' }, { mobile: '13900000000' }, 'dt-1'] } } },
+      sink('txt'),
+    );
+    expect(message.text).toBe('@ZhangSan @13900000000 @ZhangSan');
+    expect(message.mentions).toEqual({ userIds: ['ZhangSan'], mobiles: ['13900000000'], all: false });
+  });
+});

@@ -52,7 +52,7 @@ export const templateHelpers: Record<string, HelperDelegate> = {
   mention: function (this: unknown, who: unknown, options: HelperOptions) {
     const state = (options.data as { hookmux?: RenderState }).hookmux;
     const people = toPeople(who);
-    if (!state) return people.map((p) => `@${p.name ?? p.login}`).join(' ');
+    if (!state) return people.map((p) => `@${p.name ?? p.login ?? p.mobile ?? ''}`).join(' ');
     return people.map((p) => mentionOne(p, state)).join(' ');
   },
   /** `{{mentionAll}}`: everyone in the group. */
@@ -112,28 +112,41 @@ export const templateHelpers: Record<string, HelperDelegate> = {
   add: (a: unknown, b: unknown) => Number(a) + Number(b),
 };
 
-function mentionOne(who: { login: string; name?: string | undefined }, state: RenderState): string {
-  const person = state.people.find((p) => p[state.sourceIdentity] === who.login);
-  const display = person?.['name'] ?? who.name ?? who.login;
+function mentionOne(who: Who, state: RenderState): string {
+  const person = state.people.find((p) =>
+    who.login !== undefined ? p[state.sourceIdentity] === who.login : p['mobile'] === who.mobile,
+  );
+  const display = person?.['name'] ?? who.name ?? who.login ?? who.mobile ?? '';
   const userId = state.sinkIdentity ? person?.[state.sinkIdentity] : undefined;
   if (userId) {
     state.mentions.userIds.add(userId);
     return state.formatMention ? state.formatMention(userId) : `@${display}`;
   }
-  const mobile = person?.['mobile'];
+  const mobile = person?.['mobile'] ?? who.mobile;
   if (mobile) state.mentions.mobiles.add(mobile);
   return `@${display}`;
 }
 
-/** A login, or a person object from the event data (`{login, name}`), or a list of either. */
-function toPeople(who: unknown): Array<{ login: string; name?: string | undefined }> {
+interface Who {
+  readonly login?: string | undefined;
+  readonly mobile?: string | undefined;
+  readonly name?: string | undefined;
+}
+
+/**
+ * A login (in the event source's namespace), a person object from the event data (`{login, name}`),
+ * `{mobile}` (robot-compatible sources mention by phone), or a list of these.
+ */
+function toPeople(who: unknown): Who[] {
   const items = Array.isArray(who) ? who : [who];
-  return items.flatMap((item: unknown) => {
+  return items.flatMap((item: unknown): Who[] => {
     if (typeof item === 'string' && item !== '') return [{ login: item }];
     if (!isRecord(item)) return [];
-    const login = item['login'] ?? item['username'];
-    const name = typeof item['name'] === 'string' && item['name'] !== '' ? item['name'] : undefined;
-    return typeof login === 'string' && login !== '' ? [{ login, name }] : [];
+    const text = (key: string): string | undefined =>
+      typeof item[key] === 'string' && item[key] !== '' ? item[key] : undefined;
+    const login = text('login') ?? text('username');
+    const mobile = text('mobile');
+    return login || mobile ? [{ login, mobile, name: text('name') }] : [];
   });
 }
 
