@@ -3,7 +3,9 @@ import type { Server } from 'node:http';
 import type Koa from 'koa';
 
 import type { HookmuxConfig } from './config/hookmux-config.js';
+import { DeliveryStore } from './contracts/delivery-store.js';
 import { Queue } from './contracts/queue.js';
+import { QueueProvider } from './contracts/queue-provider.js';
 import { SinkDirectory } from './contracts/sink-directory.js';
 import { Sink } from './contracts/sink.js';
 import { Source } from './contracts/source.js';
@@ -12,7 +14,7 @@ import { createApp } from './http/create-app.js';
 import { Logger } from './logging/logger.js';
 import { type LoadPluginsOptions, loadPlugins } from './plugins/load-plugins.js';
 import { buildRuntime, type PluginSet } from './runtime/build-runtime.js';
-import { InstantQueue } from './runtime/instant-queue.js';
+import { RecentEvents } from './runtime/recent-events.js';
 import { Intake } from './runtime/intake.js';
 import { RuntimeHolder } from './runtime/runtime-holder.js';
 import { Container } from './shared/inversify.js';
@@ -32,7 +34,8 @@ export interface Hookmux {
   readonly container: Container;
   readonly holder: RuntimeHolder;
   readonly intake: Intake;
-  readonly queue: Queue;
+  readonly queue: Queue & DeliveryStore;
+  readonly events: RecentEvents;
   readonly plugins: PluginSet;
   readonly app: Koa;
   /** Starts the queue's dispatcher and listens on the config's host and port (or `port`). */
@@ -63,13 +66,17 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
   container.bind(Logger).toConstantValue(logger);
   container.bind(RuntimeHolder).toConstantValue(holder);
   container.bind(SinkDirectory).toConstantValue(holder);
-  const queue =
-    config.storage.type === 'memory'
-      ? new InstantQueue(holder, logger)
-      : await createQueue(config, holder, logger, container);
+  const providers = container.getAll<QueueProvider>(QueueProvider, { optional: true });
+  const queue = await createQueue(config, holder, logger, providers);
   container.bind(Queue).toConstantValue(queue);
+  container.bind(DeliveryStore).toConstantValue(queue);
   const intake = new Intake(holder, queue, logger);
   container.bind(Intake).toConstantValue(intake);
+  const events = new RecentEvents();
+  intake.onAccepted((outcome, deliveries) =>
+    events.add(outcome.event, outcome.duplicate ? [] : deliveries.map((d) => d.sink), outcome.duplicate),
+  );
+  container.bind(RecentEvents).toConstantValue(events);
   const app = createApp({ holder, intake, logger, ...(options.now ? { now: options.now } : {}) });
 
   let server: Server | undefined;
@@ -78,6 +85,7 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
     holder,
     intake,
     queue,
+    events,
     plugins,
     app,
     async listen(port = config.server.port, host = config.server.host) {

@@ -17,6 +17,8 @@ export interface AppDeps {
   readonly now?: () => number;
   /** Extra readiness checks (storage writable, dispatcher alive). */
   readonly readiness?: () => Promise<Record<string, boolean>>;
+  /** More routes (metrics, the admin page and API), mounted before the sources'. */
+  readonly routers?: readonly Router[];
 }
 
 /**
@@ -51,6 +53,7 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = { ok, checks };
   });
   app.use(health.routes());
+  for (const router of deps.routers ?? []) app.use(router.routes());
 
   let sourceRoutes = buildSourceRouter(deps, now).routes() as Koa.Middleware;
   deps.holder.onSwap(() => {

@@ -11,12 +11,21 @@ import type { RuntimeHolder } from './runtime-holder.js';
  * The path every accepted event takes: route, render once per target sink, queue durably. The
  * HTTP answer waits for this and nothing after it, never for a robot.
  */
+/** Told about every accepted event, after its deliveries are queued (metrics, the admin page). */
+export type IntakeListener = (outcome: IntakeOutcome, deliveries: readonly DeliveryRequest[]) => void;
+
 export class Intake {
+  readonly #listeners: IntakeListener[] = [];
+
   constructor(
     private readonly holder: RuntimeHolder,
     private readonly queue: Queue,
     private readonly logger: Logger,
   ) {}
+
+  onAccepted(listener: IntakeListener): void {
+    this.#listeners.push(listener);
+  }
 
   /** What the event would produce, without queueing it (`hookmux render`, the admin playground). */
   plan(event: HookEvent): DeliveryRequest[] {
@@ -52,7 +61,15 @@ export class Intake {
       },
       deliveries.length === 0 ? 'event accepted, no route matched' : 'event accepted',
     );
-    return { event, deliveries: result.queued, duplicate: result.queued === 0 && result.duplicates > 0 };
+    const outcome = { event, deliveries: result.queued, duplicate: result.queued === 0 && result.duplicates > 0 };
+    for (const listener of this.#listeners) {
+      try {
+        listener(outcome, deliveries);
+      } catch (error) {
+        this.logger.error({ err: error, eventId: event.id }, 'an intake listener failed');
+      }
+    }
+    return outcome;
   }
 
   /**
