@@ -14,7 +14,7 @@ export async function runServeCommand(configOption: string | undefined, io: CliI
   let hookmux;
   try {
     const config = await loadConfig(file, { env: io.env });
-    const logger = createLogger({ level: config.log.level, secrets, destination: io.out });
+    const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, secrets, destination: io.out });
     hookmux = await createHookmux({ config, logger, secrets });
     await hookmux.listen();
   } catch (error) {
