@@ -13,6 +13,7 @@ export const errorCodes = {
   HM_ERR_HTTP_NOT_FOUND: { status: 404, message: 'no such endpoint' },
   HM_ERR_HTTP_FORBIDDEN_IP: { status: 403, message: 'client address is not in the allow-list' },
   HM_ERR_HTTP_UNAUTHORIZED: { status: 401, message: 'missing or wrong bearer token' },
+  HM_ERR_ADMIN_BAD_REQUEST: { status: 400, message: 'the admin API request is not valid' },
   HM_ERR_HTTP_UNAVAILABLE: { status: 503, message: 'storage is unavailable; the event was not accepted' },
   HM_ERR_INTERNAL: { status: 500, message: 'Internal Server Error' },
   // Sources
