@@ -1,0 +1,98 @@
+import type { DeliveryResult } from '@hookmux/core';
+
+/**
+ * After 11232 Feishu does not say how long to wait. Ten seconds clears its 5-per-second window
+ * and the load spikes at :00 and :30 its guide warns about (robots.md §3.4); a further 11232
+ * backs off again.
+ */
+export const feishuThrottleWaitMs = 10_000;
+
+/** Codes no retry fixes: bad request or size, bad token, bad msg_type, sign, IP, keywords (robots.md §3.5). */
+export const permanentFeishuCodes: ReadonlySet<number> = new Set([9499, 19001, 19002, 19021, 19022, 19024]);
+
+/** Seen next to 11232 when near the limit (robots.md §3.5, F7); meaning unconfirmed, so retried. */
+const retryableCodes: ReadonlySet<number> = new Set([2200]);
+
+/**
+ * What a Feishu answer means for delivery. The body's `code` decides (not the legacy
+ * `StatusCode`); a non-2xx status is a failure even with `code: 0`, and a status with no Feishu
+ * body is judged by the status alone. Unknown non-zero codes are permanent, like the WeCom sink:
+ * a dead letter keeps the message and its reason, and can be replayed.
+ */
+export function classifyFeishuAnswer(status: number, bodyText: string): DeliveryResult {
+  const answer = parseFeishuAnswer(bodyText);
+  const ok2xx = status >= 200 && status < 300;
+  if (answer === undefined || (answer.code === 0 && !ok2xx)) {
+    if (status >= 500 || status === 408)
+      return { ok: false, kind: 'retryable', code: `http_${status}`, detail: `HTTP ${status} from the Feishu hook endpoint` };
+    if (status === 429)
+      return {
+        ok: false,
+        kind: 'throttled',
+        code: 'http_429',
+        detail: 'HTTP 429 from the Feishu hook endpoint',
+        retryAfterMs: feishuThrottleWaitMs,
+      };
+    if (!ok2xx)
+      return {
+        ok: false,
+        kind: 'permanent',
+        code: `http_${status}`,
+        detail: `HTTP ${status} from the Feishu hook endpoint: check the webhook URL`,
+      };
+    return { ok: false, kind: 'retryable', code: 'bad_body', detail: `HTTP ${status} with a body that is not a Feishu answer` };
+  }
+  const { code, msg } = answer;
+  if (code === 0) return { ok: true, code: 0 };
+  const detail = `Feishu code ${code}: ${msg}${ok2xx ? '' : ` (HTTP ${status})`}`;
+  if (code === 11232) return { ok: false, kind: 'throttled', code, detail, retryAfterMs: feishuThrottleWaitMs };
+  if (retryableCodes.has(code)) return { ok: false, kind: 'retryable', code, detail };
+  return {
+    ok: false,
+    kind: 'permanent',
+    code,
+    detail: permanentFeishuCodes.has(code) ? detail : `${detail} (unknown code, not retried)`,
+  };
+}
+
+function parseFeishuAnswer(bodyText: string): { code: number; msg: string } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bodyText);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const record = parsed as Record<string, unknown>;
+  // `code` is the answer; older gateways sent only the legacy StatusCode/StatusMessage pair.
+  const code = typeof record['code'] === 'number' ? record['code'] : record['StatusCode'];
+  if (typeof code !== 'number' || !Number.isInteger(code)) return undefined;
+  const msg = record['msg'] ?? record['StatusMessage'];
+  return { code, msg: typeof msg === 'string' ? msg : '' };
+}
+
+/** Why a request got no answer: timeouts, refused or reset connections. All worth a retry. */
+export function classifyFeishuFailure(error: unknown, aborted: { readonly byCaller: boolean }): DeliveryResult {
+  if (aborted.byCaller)
+    return { ok: false, kind: 'retryable', code: 'aborted', detail: 'the send was cancelled (shutting down?)' };
+  const name = readField(error, 'name');
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return { ok: false, kind: 'retryable', code: 'timeout', detail: 'the Feishu hook endpoint did not answer in time' };
+  const cause = isObject(error) && isObject(error['cause']) ? error['cause'] : error;
+  const reason = readField(cause, 'message') ?? String(cause);
+  return {
+    ok: false,
+    kind: 'retryable',
+    code: readField(cause, 'code') ?? 'network',
+    detail: `no answer from the Feishu hook endpoint: ${reason}`,
+  };
+}
+
+function readField(value: unknown, field: string): string | undefined {
+  const found = isObject(value) ? value[field] : undefined;
+  return typeof found === 'string' && found !== '' ? found : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
