@@ -315,7 +315,6 @@ function render(ev) {
 // --- shell -------------------------------------------------------------------------------------
 
 function refresh() {
-  showStatus('');
   var work = [loadSinks(), loadDead()];
   if (state.tab === 'events') work.push(loadEvents());
   if (state.tab === 'deliveries') work.push(loadDeliveries(false));
@@ -366,13 +365,14 @@ function start() {
     signIn(true);
   });
   $('logout').addEventListener('click', function () { signOut(); });
-  $('refresh').addEventListener('click', function () { refresh(); });
+  $('refresh').addEventListener('click', function () { showStatus(''); refresh(); });
   $('replay-all').addEventListener('click', replayAll);
   $('more').addEventListener('click', function () { loadDeliveries(true).catch(fail); });
   $('filter-status').addEventListener('change', function () { loadDeliveries(false).catch(fail); });
   $('filter-sink').addEventListener('change', function () { loadDeliveries(false).catch(fail); });
   window.addEventListener('hashchange', function () {
     if (!sessionStorage.getItem(tokenKey)) return;
+    showStatus('');
     selectTab(location.hash.slice(1));
     refresh();
   });
