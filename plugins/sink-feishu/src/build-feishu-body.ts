@@ -57,8 +57,7 @@ export function buildFeishuBody(message: Message, options: BuildFeishuBodyOption
   if (byteLength(JSON.stringify(full)) <= feishuBodyBudgetBytes) return full;
 
   const tails = buildTails(message, options.format);
-  const boundaries = [0];
-  for (const { index, segment } of segmenter.segment(text)) boundaries.push(index + segment.length);
+  const boundaries = findCodePointBoundaries(text);
   for (const tail of tails) {
     // The largest prefix whose body fits: the body grows with the prefix, so bisect.
     let low = 0;
@@ -183,7 +182,7 @@ const protectedSpans = [
 
 /** `text` cut at `cut`, moved back out of any protected span, without trailing blanks. */
 function cutBefore(text: string, cut: number): string {
-  let position = cut;
+  let position = snapToGrapheme(text, cut);
   const head = text.slice(0, Math.min(text.length, cut + 4096));
   let moved = true;
   while (moved) {
@@ -202,6 +201,32 @@ function cutBefore(text: string, cut: number): string {
   const kept = text.slice(0, position);
   const dangling = /(?:<(?:at|font)\b[^>]*$|!?\[[^\]\n]*(?:\]\([^)\n]*)?$)/i.exec(kept);
   return (dangling === null ? kept : kept.slice(0, dangling.index)).trimEnd();
+}
+
+/** Every index that does not split a surrogate pair. */
+function findCodePointBoundaries(text: string): number[] {
+  const boundaries = [0];
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) i++;
+    boundaries.push(i + 1);
+  }
+  return boundaries;
+}
+
+/**
+ * The last grapheme boundary at or before `cut`, so an emoji sequence or a combining mark is
+ * never split. Segmenting a small window around the cut: segmenting a whole long text is slow.
+ */
+function snapToGrapheme(text: string, cut: number): number {
+  if (cut <= 0 || cut >= text.length) return cut;
+  const start = Math.max(0, cut - 64);
+  let best = start;
+  for (const { index } of segmenter.segment(text.slice(start, Math.min(text.length, cut + 64)))) {
+    if (start + index > cut) break;
+    best = start + index;
+  }
+  return best;
 }
 
 export function byteLength(text: string): number {
