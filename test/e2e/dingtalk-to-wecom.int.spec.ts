@@ -3,7 +3,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { signDingTalkTimestamp } from '@hookmux/source-dingtalk';
 
 import { FakeWeComRobot, type FakeWeComMessage } from '../fake-robots/fake-wecom-robot.js';
-import { hasSharedFixtures, listSharedFixtures, noteSkipped, readSharedFixture } from '../helpers/shared-fixtures.js';
+import {
+  hasSharedFixtures,
+  listSharedFixtures,
+  noteSkipped,
+  readSharedFixture,
+} from '../helpers/shared-fixtures.js';
 import { startTestHookmux, type TestHookmux, waitFor } from '../helpers/start-test-hookmux.js';
 
 // Our own robot credentials, shaped like DingTalk's (64 hex token, SEC… secret).
@@ -83,7 +88,11 @@ routes:
       'dingtalk-req-link.json': { sinks: ['news'], facts: [] },
       'dingtalk-req-actionCard-single.json': {
         sinks: ['md', 'txt'],
-        facts: ['**乔布斯 20 年前想打造一间苹果咖啡厅', '### 乔布斯 20 年前想打造的苹果咖啡厅', '[阅读全文](https://www.dingtalk.com/)'],
+        facts: [
+          '**乔布斯 20 年前想打造一间苹果咖啡厅',
+          '### 乔布斯 20 年前想打造的苹果咖啡厅',
+          '[阅读全文](https://www.dingtalk.com/)',
+        ],
       },
       'dingtalk-req-actionCard-multi-btn.json': {
         sinks: ['md', 'txt'],
@@ -91,7 +100,10 @@ routes:
       },
       'dingtalk-req-feedCard.json': {
         sinks: ['md', 'txt'],
-        facts: ['[时代的火车向前开](https://www.dingtalk.com/s?__biz=', '[时代的火车向前开2](https://www.dingtalk.com/s?'],
+        facts: [
+          '[时代的火车向前开](https://www.dingtalk.com/s?__biz=',
+          '[时代的火车向前开2](https://www.dingtalk.com/s?',
+        ],
       },
     };
 
@@ -148,7 +160,10 @@ routes:
   it('the text robot gets plain text with the link written out', async () => {
     const body = {
       msgtype: 'markdown',
-      markdown: { title: '构建失败', text: '#### 构建失败\n> 分支 **main**，[查看日志](https://ci.example/42)' },
+      markdown: {
+        title: '构建失败',
+        text: '#### 构建失败\n> 分支 **main**，[查看日志](https://ci.example/42)',
+      },
     };
     expect((await postSigned(body)).json).toEqual({ errcode: 0, errmsg: 'ok' });
     await waitFor(() => robot.messagesFor('txt').length >= 1 && robot.messagesFor('md').length >= 1);
@@ -205,14 +220,24 @@ routes:
     const body = { msgtype: 'text', text: { content: '告警：磁盘已满' } };
     const raw = JSON.stringify(body);
     const cases: [string, () => Promise<{ status: number; json: unknown }>, number, string][] = [
-      ['wrong signature', () => server.post(signedPath(body, { secret: 'SECwrong' }), raw, json), 310000, 'sign not match'],
+      [
+        'wrong signature',
+        () => server.post(signedPath(body, { secret: 'SECwrong' }), raw, json),
+        310000,
+        'sign not match',
+      ],
       [
         'stale timestamp (2 h old)',
         () => server.post(signedPath(body, { ts: Date.now() - 2 * 3_600_000 }), raw, json),
         310000,
         'invalid timestamp',
       ],
-      ['no signature at all', () => server.post(`/dingtalk/robot/send?access_token=${token}`, raw, json), 310000, 'invalid timestamp'],
+      [
+        'no signature at all',
+        () => server.post(`/dingtalk/robot/send?access_token=${token}`, raw, json),
+        310000,
+        'invalid timestamp',
+      ],
       [
         'missing keyword',
         () =>
@@ -224,18 +249,41 @@ routes:
         310000,
         'keywords not in content',
       ],
-      ['unknown token', () => server.post('/dingtalk/robot/send?access_token=nope-0000', raw, json), 300005, 'token is not exist'],
-      ['no access_token', () => server.post('/dingtalk/robot/send', raw, json), 40035, '缺少参数 access_token'],
+      [
+        'unknown token',
+        () => server.post('/dingtalk/robot/send?access_token=nope-0000', raw, json),
+        300005,
+        'token is not exist',
+      ],
+      [
+        'no access_token',
+        () => server.post('/dingtalk/robot/send', raw, json),
+        40035,
+        '缺少参数 access_token',
+      ],
       [
         'non-JSON content type',
-        () => server.post(`/dingtalk/robot/send?access_token=${openToken}`, raw, { 'content-type': 'text/plain' }),
+        () =>
+          server.post(`/dingtalk/robot/send?access_token=${openToken}`, raw, {
+            'content-type': 'text/plain',
+          }),
         43004,
         '无效的HTTP HEADER Content-Type',
       ],
-      ['bad JSON', () => server.post(`/dingtalk/robot/send?access_token=${openToken}`, '{"msgtype":', json), 40035, '缺少参数 json'],
+      [
+        'bad JSON',
+        () => server.post(`/dingtalk/robot/send?access_token=${openToken}`, '{"msgtype":', json),
+        40035,
+        '缺少参数 json',
+      ],
       [
         'unknown msgtype',
-        () => server.post(`/dingtalk/robot/send?access_token=${openToken}`, JSON.stringify({ msgtype: 'image', image: {} }), json),
+        () =>
+          server.post(
+            `/dingtalk/robot/send?access_token=${openToken}`,
+            JSON.stringify({ msgtype: 'image', image: {} }),
+            json,
+          ),
         400105,
         '不支持的消息类型',
       ],
@@ -259,7 +307,10 @@ routes:
       expect(String((answer.json as { errmsg: string }).errmsg).startsWith(prefix)).toBe(true);
       // A message that is accepted afterwards arrives alone: the refused one was never queued.
       const ok = { msgtype: 'text', text: { content: `告警：之后的消息（${name}）` } };
-      expect((await server.post(`/dingtalk/robot/send?access_token=${keywordToken}`, JSON.stringify(ok), json)).json).toEqual({
+      expect(
+        (await server.post(`/dingtalk/robot/send?access_token=${keywordToken}`, JSON.stringify(ok), json))
+          .json,
+      ).toEqual({
         errcode: 0,
         errmsg: 'ok',
       });

@@ -136,8 +136,8 @@ export function toPlainText(markdown: string): string {
       .replace(/\[([^\]]+)\]\(([^)\s]+)[^)]*\)/g, (_m, label: string, href: string) =>
         label === href ? href : `${label} (${href})`,
       )
-      .replace(/^\s{0,3}#{1,6}\s+/gm, '')
       .replace(/^\s{0,3}>\s?/gm, '')
+      .replace(/^\s{0,3}#{1,6}\s+/gm, '')
       .replace(/(\*\*|__)(.+?)\1/g, '$2')
       .replace(/(^|[^*\w])\*(?!\s)([^*\n]+?)\*(?!\*)/g, '$1$2')
       .replace(/<\/?font\b[^>]*>/gi, ''),
