@@ -2,7 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import type { Message, TemplateFormat } from '../contracts/message.js';
 import { buildDigest, byteLength, truncateUtf8 } from './build-digest.js';
 
-function makeMessage(i: number, text: string, overrides: Partial<Message> = {}, format: TemplateFormat = 'md'): Message {
+function makeMessage(
+  i: number,
+  text: string,
+  overrides: Partial<Message> = {},
+  format: TemplateFormat = 'md',
+): Message {
   return {
     eventId: `ev-${i}`,
     eventName: 'gitee.push',
@@ -20,7 +25,9 @@ function makeMessage(i: number, text: string, overrides: Partial<Message> = {}, 
 
 describe('buildDigest', () => {
   it('holds every message in full when they fit, with a count header', () => {
-    const messages = [1, 2, 3].map((i) => makeMessage(i, `**push ${i}** 🚀 [详情](https://gitee.com/acme/app/commit/${i})`));
+    const messages = [1, 2, 3].map((i) =>
+      makeMessage(i, `**push ${i}** 🚀 [详情](https://gitee.com/acme/app/commit/${i})`),
+    );
     const digest = buildDigest(messages, { maxTextBytes: 4096, digestId: 'dg-1' });
     expect(digest.included).toBe(3);
     expect(digest.message.count).toBe(3);
@@ -34,7 +41,9 @@ describe('buildDigest', () => {
     const messages = [1, 2].map((i) => makeMessage(i, 'x'.repeat(300), {}, 'txt'));
     const digest = buildDigest(messages, { maxTextBytes: 400, digestId: 'dg-2' });
     expect(digest.message.text.split('\n')[0]).toBe('hookmux: 2 events');
-    expect(digest.message.text).toContain(`- 张三 pushed 3 commits to main #2 https://gitee.com/acme/app/commit/2`);
+    expect(digest.message.text).toContain(
+      `- 张三 pushed 3 commits to main #2 https://gitee.com/acme/app/commit/2`,
+    );
   });
 
   it('falls back to summary and link when the full text does not fit, and never exceeds the byte limit', () => {
@@ -73,16 +82,29 @@ describe('buildDigest', () => {
   });
 
   it('unions mentions and sums the counts of what it holds', () => {
-    const a = makeMessage(1, 'a', { mentions: { userIds: ['ZhangSan'], mobiles: ['13800000000'], all: false } });
-    const b = makeMessage(2, 'b', { mentions: { userIds: ['ZhangSan', 'LiSi'], mobiles: [], all: true }, count: 2 });
+    const a = makeMessage(1, 'a', {
+      mentions: { userIds: ['ZhangSan'], mobiles: ['13800000000'], all: false },
+    });
+    const b = makeMessage(2, 'b', {
+      mentions: { userIds: ['ZhangSan', 'LiSi'], mobiles: [], all: true },
+      count: 2,
+    });
     const digest = buildDigest([a, b], { maxTextBytes: 4096, digestId: 'dg-5' });
-    expect(digest.message.mentions).toEqual({ userIds: ['ZhangSan', 'LiSi'], mobiles: ['13800000000'], all: true });
+    expect(digest.message.mentions).toEqual({
+      userIds: ['ZhangSan', 'LiSi'],
+      mobiles: ['13800000000'],
+      all: true,
+    });
     expect(digest.message.count).toBe(3);
     expect(digest.message.text.split('\n')[0]).toBe('**hookmux: 3 events**');
   });
 
   it('stops at the first message that does not fit, keeping order', () => {
-    const messages = [makeMessage(1, 'a'.repeat(100)), makeMessage(2, 'b'.repeat(100)), makeMessage(3, 'c'.repeat(100))];
+    const messages = [
+      makeMessage(1, 'a'.repeat(100)),
+      makeMessage(2, 'b'.repeat(100)),
+      makeMessage(3, 'c'.repeat(100)),
+    ];
     const digest = buildDigest(messages, { maxTextBytes: 200, digestId: 'dg-6' });
     expect(digest.included).toBe(2);
     expect(digest.message.text).toContain(messages[0]?.url);
@@ -92,8 +114,13 @@ describe('buildDigest', () => {
   });
 
   it('adds the link to a full text that lacks it', () => {
-    const digest = buildDigest([makeMessage(1, 'pushed'), makeMessage(2, 'pushed again')], { maxTextBytes: 4096, digestId: 'dg-7' });
-    expect(digest.message.text).toContain('pushed\n[https://gitee.com/acme/app/commit/1](https://gitee.com/acme/app/commit/1)');
+    const digest = buildDigest([makeMessage(1, 'pushed'), makeMessage(2, 'pushed again')], {
+      maxTextBytes: 4096,
+      digestId: 'dg-7',
+    });
+    expect(digest.message.text).toContain(
+      'pushed\n[https://gitee.com/acme/app/commit/1](https://gitee.com/acme/app/commit/1)',
+    );
     expect(digest.message.text).toContain('pushed again');
   });
 });

@@ -98,7 +98,9 @@ function formatFullText(message: Message, format: TemplateFormat): string {
 function formatSummaryLine(message: Message, format: TemplateFormat): string {
   const summary = oneLine(message.summary) || message.eventName;
   if (message.url === undefined) return `- ${summary}`;
-  return format === 'md' ? `- [${summary.replace(/[[\]]/g, ' ')}](${message.url})` : `- ${summary} ${message.url}`;
+  return format === 'md'
+    ? `- [${summary.replace(/[[\]]/g, ' ')}](${message.url})`
+    : `- ${summary} ${message.url}`;
 }
 
 function cutSummaryLine(message: Message, format: TemplateFormat, room: number): string {

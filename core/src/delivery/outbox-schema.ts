@@ -43,10 +43,14 @@ export function migrateOutbox(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version === outboxSchemaVersion) return;
   if (version > outboxSchemaVersion) {
-    throw new HookmuxError('HM_ERR_DELIVERY_STORE_OPEN', `outbox schema version ${version} is newer than this hookmux understands (${outboxSchemaVersion})`, {
-      at: path,
-      hint: 'upgrade hookmux, or point storage.path at another file',
-    });
+    throw new HookmuxError(
+      'HM_ERR_DELIVERY_STORE_OPEN',
+      `outbox schema version ${version} is newer than this hookmux understands (${outboxSchemaVersion})`,
+      {
+        at: path,
+        hint: 'upgrade hookmux, or point storage.path at another file',
+      },
+    );
   }
   db.transaction(() => {
     db.exec(schemaV1);

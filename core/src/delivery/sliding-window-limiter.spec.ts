@@ -30,7 +30,8 @@ describe('SlidingWindowLimiter', () => {
       [5, 1000],
       [7, 60_000],
     ] as const) {
-      for (const start of sent) expect(sent.filter((t) => t >= start && t < start + windowMs + 1).length).toBeLessThanOrEqual(count);
+      for (const start of sent)
+        expect(sent.filter((t) => t >= start && t < start + windowMs + 1).length).toBeLessThanOrEqual(count);
     }
     expect(sent[5]).toBeGreaterThan(1000);
     expect(sent[7]).toBeGreaterThan(60_000);

@@ -64,7 +64,11 @@ export class SlidingWindowLimiter {
   }
 
   state(now: number): readonly RateLimitState[] {
-    return this.#limits.map((l) => ({ count: l.count, windowMs: l.windowMs, sentInWindow: this.#countSince(now - l.windowMs) }));
+    return this.#limits.map((l) => ({
+      count: l.count,
+      windowMs: l.windowMs,
+      sentInWindow: this.#countSince(now - l.windowMs),
+    }));
   }
 
   /** Sends at or after `from`: inclusive, so that a robot counting either way agrees with us. */

@@ -18,7 +18,11 @@ interface Call {
   endedAt?: number;
 }
 
-type Script = (message: Message, call: number, context: SinkContext) => DeliveryResult | Promise<DeliveryResult>;
+type Script = (
+  message: Message,
+  call: number,
+  context: SinkContext,
+) => DeliveryResult | Promise<DeliveryResult>;
 
 /** A sink that records every call and answers from a script. */
 class ScriptedSink implements Sink {
@@ -57,8 +61,16 @@ class ScriptedSink implements Sink {
 
 class TestDirectory implements SinkDirectory {
   readonly sinks = new Map<string, ResolvedSink>();
-  add(name: string, sink: ScriptedSink, options: { key?: string; limits?: readonly RateLimit[]; merge?: boolean; timeoutMs?: number } = {}): this {
-    const target: SinkTarget = { name, type: sink.type, settings: { key: options.key ?? `secret-key-${name}` } };
+  add(
+    name: string,
+    sink: ScriptedSink,
+    options: { key?: string; limits?: readonly RateLimit[]; merge?: boolean; timeoutMs?: number } = {},
+  ): this {
+    const target: SinkTarget = {
+      name,
+      type: sink.type,
+      settings: { key: options.key ?? `secret-key-${name}` },
+    };
     this.sinks.set(name, {
       sink,
       target,
@@ -80,7 +92,13 @@ class TestDirectory implements SinkDirectory {
   }
 }
 
-const delivery: DeliveryConfig = { maxAttempts: 5, maxAgeMs: 60_000, backoffMs: 10, maxBackoffMs: 40, timeoutMs: 1000 };
+const delivery: DeliveryConfig = {
+  maxAttempts: 5,
+  maxAgeMs: 60_000,
+  backoffMs: 10,
+  maxBackoffMs: 40,
+  timeoutMs: 1000,
+};
 
 function makeRequest(i: number, sink = 'team-a', text = `push ${i}`): DeliveryRequest {
   const message: Message = {
@@ -98,7 +116,11 @@ function makeRequest(i: number, sink = 'team-a', text = `push ${i}`): DeliveryRe
   return { eventId: message.eventId, eventName: message.eventName, route: 'acme-main', sink, message };
 }
 
-async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 8000): Promise<void> {
+async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 8000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
@@ -116,8 +138,19 @@ let dbPath: string;
 let logger: MemoryLogger;
 const open: SqliteQueue[] = [];
 
-function openQueue(directory: SinkDirectory, overrides: Partial<DeliveryConfig> = {}, extra: { pollMs?: number; stopTimeoutMs?: number; now?: () => number; random?: () => number } = {}): SqliteQueue {
-  const queue = new SqliteQueue({ path: dbPath, sinks: directory, logger, delivery: { ...delivery, ...overrides }, pollMs: 50, ...extra });
+function openQueue(
+  directory: SinkDirectory,
+  overrides: Partial<DeliveryConfig> = {},
+  extra: { pollMs?: number; stopTimeoutMs?: number; now?: () => number; random?: () => number } = {},
+): SqliteQueue {
+  const queue = new SqliteQueue({
+    path: dbPath,
+    sinks: directory,
+    logger,
+    delivery: { ...delivery, ...overrides },
+    pollMs: 50,
+    ...extra,
+  });
   open.push(queue);
   return queue;
 }
@@ -168,11 +201,19 @@ describe('SqliteQueue: intake', () => {
   });
 
   it('treats the same (event, sink) pair as a duplicate, in one batch or across batches', async () => {
-    const queue = openQueue(new TestDirectory().add('team-a', new ScriptedSink()).add('ops', new ScriptedSink()));
-    const [first, second] = await Promise.all([queue.enqueue([makeRequest(1), makeRequest(1, 'ops')]), queue.enqueue([makeRequest(1)])]);
+    const queue = openQueue(
+      new TestDirectory().add('team-a', new ScriptedSink()).add('ops', new ScriptedSink()),
+    );
+    const [first, second] = await Promise.all([
+      queue.enqueue([makeRequest(1), makeRequest(1, 'ops')]),
+      queue.enqueue([makeRequest(1)]),
+    ]);
     expect(first).toEqual({ queued: 2, duplicates: 0 });
     expect(second).toEqual({ queued: 0, duplicates: 1 });
-    expect(await queue.enqueue([makeRequest(1, 'ops'), makeRequest(2)])).toEqual({ queued: 1, duplicates: 1 });
+    expect(await queue.enqueue([makeRequest(1, 'ops'), makeRequest(2)])).toEqual({
+      queued: 1,
+      duplicates: 1,
+    });
     await queue.stop();
     expect(countRows()).toBe(3);
   });
@@ -180,12 +221,17 @@ describe('SqliteQueue: intake', () => {
   it('refuses work after stop with a 503 error', async () => {
     const queue = openQueue(new TestDirectory());
     await queue.stop();
-    await expect(queue.enqueue([makeRequest(1)])).rejects.toMatchObject({ code: 'HM_ERR_HTTP_UNAVAILABLE', status: 503 });
+    await expect(queue.enqueue([makeRequest(1)])).rejects.toMatchObject({
+      code: 'HM_ERR_HTTP_UNAVAILABLE',
+      status: 503,
+    });
   });
 
   it('never stores or logs the robot key, only a digest of it', async () => {
     const sink = new ScriptedSink(() => ({ ok: false, kind: 'retryable', code: -1, detail: 'system busy' }));
-    const queue = openQueue(new TestDirectory().add('team-a', sink, { key: 'KEY-693a91f6-7xxx' }), { maxAttempts: 1 });
+    const queue = openQueue(new TestDirectory().add('team-a', sink, { key: 'KEY-693a91f6-7xxx' }), {
+      maxAttempts: 1,
+    });
     await queue.enqueue([makeRequest(1)]);
     await queue.start();
     await waitFor(() => countRows(`status = 'dead'`) === 1, 'dead');
@@ -250,7 +296,12 @@ describe('SqliteQueue: dispatch', () => {
     await second.enqueue([6, 7, 8].map((i) => makeRequest(i)));
     await second.start();
     await waitFor(() => countRows(`status = 'sent'`) === 8, 'all sent');
-    expect(maxInAnyWindow(sink.calls.map((c) => c.startedAt), 600)).toBeLessThanOrEqual(3);
+    expect(
+      maxInAnyWindow(
+        sink.calls.map((c) => c.startedAt),
+        600,
+      ),
+    ).toBeLessThanOrEqual(3);
     expect(new Set(sink.eventIds()).size).toBe(8);
     const stats = await second.stats();
     expect(stats[0]?.rateLimit?.limits[0]).toMatchObject({ count: 3, windowMs: 600 });
@@ -258,7 +309,11 @@ describe('SqliteQueue: dispatch', () => {
 
   it('retries with backoff, then dead-letters after maxAttempts with the last error', async () => {
     const sink = new ScriptedSink(() => ({ ok: false, kind: 'retryable', code: -1, detail: 'system busy' }));
-    const queue = openQueue(new TestDirectory().add('team-a', sink), { maxAttempts: 3, backoffMs: 30, maxBackoffMs: 1000 }, { random: () => 0.999 });
+    const queue = openQueue(
+      new TestDirectory().add('team-a', sink),
+      { maxAttempts: 3, backoffMs: 30, maxBackoffMs: 1000 },
+      { random: () => 0.999 },
+    );
     await queue.enqueue([makeRequest(1)]);
     await queue.start();
     await waitFor(() => countRows(`status = 'dead'`) === 1, 'dead');
@@ -277,7 +332,11 @@ describe('SqliteQueue: dispatch', () => {
       skew += 10_000;
       return { ok: false, kind: 'retryable', code: 502, detail: 'bad gateway' };
     });
-    const queue = openQueue(new TestDirectory().add('team-a', sink), { maxAttempts: 100, maxAgeMs: 5000 }, { now: () => Date.now() + skew });
+    const queue = openQueue(
+      new TestDirectory().add('team-a', sink),
+      { maxAttempts: 100, maxAgeMs: 5000 },
+      { now: () => Date.now() + skew },
+    );
     await queue.enqueue([makeRequest(1)]);
     await queue.start();
     await waitFor(() => countRows(`status = 'dead'`) === 1, 'dead by age');
@@ -285,17 +344,30 @@ describe('SqliteQueue: dispatch', () => {
   });
 
   it('dead-letters a permanent failure at once, with the robot code', async () => {
-    const sink = new ScriptedSink(() => ({ ok: false, kind: 'permanent', code: 93000, detail: 'invalid webhook url' }));
+    const sink = new ScriptedSink(() => ({
+      ok: false,
+      kind: 'permanent',
+      code: 93000,
+      detail: 'invalid webhook url',
+    }));
     const queue = openQueue(new TestDirectory().add('team-a', sink));
     await queue.enqueue([makeRequest(1)]);
     await queue.start();
     await waitFor(() => countRows(`status = 'dead'`) === 1, 'dead');
     expect(sink.calls).toHaveLength(1);
-    expect(await queue.get((await queue.list())[0]?.id ?? '')).toMatchObject({ status: 'dead', attempts: 0, lastError: { code: '93000', detail: 'invalid webhook url' } });
+    expect(await queue.get((await queue.list())[0]?.id ?? '')).toMatchObject({
+      status: 'dead',
+      attempts: 0,
+      lastError: { code: '93000', detail: 'invalid webhook url' },
+    });
   });
 
   it('waits out a 45009 without counting it as an attempt, holding the whole lane', async () => {
-    const sink = new ScriptedSink((_m, call) => (call === 0 ? { ok: false, kind: 'throttled', code: 45009, detail: 'api freq out of limit', retryAfterMs: 250 } : { ok: true }));
+    const sink = new ScriptedSink((_m, call) =>
+      call === 0
+        ? { ok: false, kind: 'throttled', code: 45009, detail: 'api freq out of limit', retryAfterMs: 250 }
+        : { ok: true },
+    );
     const queue = openQueue(new TestDirectory().add('team-a', sink), { maxAttempts: 1 });
     await queue.enqueue([makeRequest(1), makeRequest(2)]);
     await queue.start();
@@ -304,11 +376,16 @@ describe('SqliteQueue: dispatch', () => {
     expect((sink.calls[1]?.startedAt ?? 0) - (sink.calls[0]?.endedAt ?? 0)).toBeGreaterThanOrEqual(250);
     const sent = await queue.list({ status: 'sent' });
     expect(sent.map((r) => r.attempts)).toEqual([0, 0]);
-    expect(sent.find((r) => r.eventId === 'ev-1')?.lastError).toEqual({ code: '45009', detail: 'api freq out of limit' });
+    expect(sent.find((r) => r.eventId === 'ev-1')?.lastError).toEqual({
+      code: '45009',
+      detail: 'api freq out of limit',
+    });
   });
 
   it('keeps order within a target while its head is backing off', async () => {
-    const sink = new ScriptedSink((_m, call) => (call === 0 ? { ok: false, kind: 'retryable', code: -1, detail: 'busy' } : { ok: true }));
+    const sink = new ScriptedSink((_m, call) =>
+      call === 0 ? { ok: false, kind: 'retryable', code: -1, detail: 'busy' } : { ok: true },
+    );
     const queue = openQueue(new TestDirectory().add('team-a', sink));
     await queue.enqueue([1, 2, 3].map((i) => makeRequest(i)));
     await queue.start();
@@ -318,13 +395,18 @@ describe('SqliteQueue: dispatch', () => {
 
   it('does not let a hanging robot delay another one', async () => {
     let release: (r: DeliveryResult) => void = () => undefined;
-    const hanging = new ScriptedSink((_m, call) => (call === 0 ? new Promise<DeliveryResult>((resolve) => (release = resolve)) : { ok: true }));
+    const hanging = new ScriptedSink((_m, call) =>
+      call === 0 ? new Promise<DeliveryResult>((resolve) => (release = resolve)) : { ok: true },
+    );
     const fast = new ScriptedSink();
     const queue = openQueue(new TestDirectory().add('slow', hanging).add('fast', fast));
     await queue.enqueue([makeRequest(1, 'slow'), makeRequest(2, 'slow')]);
     await queue.enqueue([3, 4, 5].map((i) => makeRequest(i, 'fast')));
     await queue.start();
-    await waitFor(() => fast.calls.length === 3 && hanging.calls.length === 1, 'fast lane drained while slow hangs');
+    await waitFor(
+      () => fast.calls.length === 3 && hanging.calls.length === 1,
+      'fast lane drained while slow hangs',
+    );
     // Causality: the slow robot has not answered, yet every fast delivery is done.
     expect(hanging.calls[0]?.endedAt).toBeUndefined();
     expect(countRows(`sink = 'fast' AND status = 'sent'`)).toBe(3);
@@ -334,7 +416,9 @@ describe('SqliteQueue: dispatch', () => {
   });
 
   it('turns a sink that ignores its timeout into a retry and frees the lane', async () => {
-    const sink = new ScriptedSink((_m, call) => (call === 0 ? new Promise<DeliveryResult>(() => undefined) : { ok: true }));
+    const sink = new ScriptedSink((_m, call) =>
+      call === 0 ? new Promise<DeliveryResult>(() => undefined) : { ok: true },
+    );
     const queue = openQueue(new TestDirectory().add('team-a', sink, { timeoutMs: 20 }));
     await queue.enqueue([makeRequest(1)]);
     await queue.start();
@@ -346,7 +430,11 @@ describe('SqliteQueue: dispatch', () => {
   it('passes an abort signal that fires at the timeout', async () => {
     const sink = new ScriptedSink((_m, call, { signal }) =>
       call === 0
-        ? new Promise<DeliveryResult>((resolve) => signal?.addEventListener('abort', () => resolve({ ok: false, kind: 'retryable', code: 'aborted', detail: 'timed out' })))
+        ? new Promise<DeliveryResult>((resolve) =>
+            signal?.addEventListener('abort', () =>
+              resolve({ ok: false, kind: 'retryable', code: 'aborted', detail: 'timed out' }),
+            ),
+          )
         : { ok: true },
     );
     const queue = openQueue(new TestDirectory().add('team-a', sink, { timeoutMs: 30 }));
@@ -371,7 +459,11 @@ describe('SqliteQueue: dispatch', () => {
 
   it('releases in-flight sends on stop, and the next start sends them', async () => {
     const stuck = new ScriptedSink(() => new Promise<DeliveryResult>(() => undefined));
-    const queue = openQueue(new TestDirectory().add('team-a', stuck, { timeoutMs: 60_000 }), {}, { stopTimeoutMs: 30 });
+    const queue = openQueue(
+      new TestDirectory().add('team-a', stuck, { timeoutMs: 60_000 }),
+      {},
+      { stopTimeoutMs: 30 },
+    );
     await queue.enqueue([makeRequest(1)]);
     await queue.start();
     await waitFor(() => stuck.calls.length === 1, 'send started');
@@ -401,13 +493,17 @@ describe('SqliteQueue: merging bursts', () => {
     for (let i = 0; i < 10; i++) {
       const url = `https://gitee.com/acme/app/commit/${i}`;
       // Each event went out exactly once: on its own, or inside one digest with its link.
-      const holders = sink.calls.filter((c) => c.message.eventId === `ev-${i}` || (c.message.count > 1 && c.message.text.includes(url)));
+      const holders = sink.calls.filter(
+        (c) => c.message.eventId === `ev-${i}` || (c.message.count > 1 && c.message.text.includes(url)),
+      );
       expect(holders).toHaveLength(1);
     }
     const rows = await queue.list({ status: 'sent', limit: 100 });
     const recorded = new Set(rows.flatMap((r) => (r.digestId === undefined ? [] : [r.digestId])));
     expect(recorded).toEqual(new Set(digestCalls.map((c) => c.message.eventId)));
-    expect(rows.filter((r) => r.digestId !== undefined)).toHaveLength(digestCalls.reduce((n, c) => n + c.message.count, 0));
+    expect(rows.filter((r) => r.digestId !== undefined)).toHaveLength(
+      digestCalls.reduce((n, c) => n + c.message.count, 0),
+    );
   });
 
   it('keeps one message per event when merge is off', async () => {
@@ -417,11 +513,20 @@ describe('SqliteQueue: merging bursts', () => {
     await queue.start();
     await waitFor(() => countRows(`status = 'sent'`) === 6, 'all sent');
     expect(sink.eventIds()).toEqual(['ev-0', 'ev-1', 'ev-2', 'ev-3', 'ev-4', 'ev-5']);
-    expect(maxInAnyWindow(sink.calls.map((c) => c.startedAt), 300)).toBeLessThanOrEqual(4);
+    expect(
+      maxInAnyWindow(
+        sink.calls.map((c) => c.startedAt),
+        300,
+      ),
+    ).toBeLessThanOrEqual(4);
   });
 
   it('leaves the rows of a failed digest retryable and marks them only once it is delivered', async () => {
-    const sink = new ScriptedSink((_m, call) => (call === 0 ? { ok: false, kind: 'retryable', code: 502, detail: 'bad gateway' } : { ok: true }), [{ count: 1, windowMs: 50 }]);
+    const sink = new ScriptedSink(
+      (_m, call) =>
+        call === 0 ? { ok: false, kind: 'retryable', code: 502, detail: 'bad gateway' } : { ok: true },
+      [{ count: 1, windowMs: 50 }],
+    );
     const queue = openQueue(new TestDirectory().add('team-a', sink, { merge: true }));
     await queue.enqueue([1, 2, 3].map((i) => makeRequest(i)));
     await queue.start();
@@ -436,14 +541,20 @@ describe('SqliteQueue: merging bursts', () => {
 
 describe('SqliteQueue: DeliveryStore', () => {
   it('lists with filters and a cursor, and replays one dead row', async () => {
-    const sink = new ScriptedSink((m) => (m.eventId === 'ev-2' ? { ok: false, kind: 'permanent', code: 40008, detail: 'invalid message type' } : { ok: true }));
+    const sink = new ScriptedSink((m) =>
+      m.eventId === 'ev-2'
+        ? { ok: false, kind: 'permanent', code: 40008, detail: 'invalid message type' }
+        : { ok: true },
+    );
     const queue = openQueue(new TestDirectory().add('team-a', sink));
     await queue.enqueue([1, 2, 3].map((i) => makeRequest(i)));
     await queue.start();
     await waitFor(() => countRows(`status IN ('sent', 'dead')`) === 3, 'settled');
     const all = await queue.list();
     expect(all.map((r) => r.eventId)).toEqual(['ev-3', 'ev-2', 'ev-1']);
-    expect((await queue.list({ limit: 1, before: all[0]?.id ?? '' })).map((r) => r.eventId)).toEqual(['ev-2']);
+    expect((await queue.list({ limit: 1, before: all[0]?.id ?? '' })).map((r) => r.eventId)).toEqual([
+      'ev-2',
+    ]);
     const [dead] = await queue.list({ status: 'dead' });
     expect(dead?.eventId).toBe('ev-2');
 
@@ -458,7 +569,12 @@ describe('SqliteQueue: DeliveryStore', () => {
 
   it('replays every dead row of a sink with progress, and purges old sent rows', async () => {
     let skew = 0;
-    const failing = new ScriptedSink(() => ({ ok: false, kind: 'permanent', code: 93000, detail: 'invalid webhook url' }));
+    const failing = new ScriptedSink(() => ({
+      ok: false,
+      kind: 'permanent',
+      code: 93000,
+      detail: 'invalid webhook url',
+    }));
     const ok = new ScriptedSink();
     const directory = new TestDirectory().add('team-a', failing).add('ops', ok);
     const queue = openQueue(directory, {}, { now: () => Date.now() + skew });

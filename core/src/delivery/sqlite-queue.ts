@@ -159,7 +159,11 @@ export class SqliteQueue implements Queue, DeliveryStore {
 
   enqueue(deliveries: readonly DeliveryRequest[]): Promise<EnqueueResult> {
     if (this.#state === 'stopped') {
-      return Promise.reject(new HookmuxError('HM_ERR_HTTP_UNAVAILABLE', 'the outbox is stopped', { hint: 'hookmux is shutting down; the source will retry' }));
+      return Promise.reject(
+        new HookmuxError('HM_ERR_HTTP_UNAVAILABLE', 'the outbox is stopped', {
+          hint: 'hookmux is shutting down; the source will retry',
+        }),
+      );
     }
     if (deliveries.length === 0) return Promise.resolve({ queued: 0, duplicates: 0 });
     let rows: PreparedDelivery[];
@@ -189,13 +193,20 @@ export class SqliteQueue implements Queue, DeliveryStore {
 
   start(): Promise<void> {
     if (this.#state === 'running') return Promise.resolve();
-    if (this.#state === 'stopped') return Promise.reject(new Error('SqliteQueue cannot be restarted once stopped; create a new one'));
+    if (this.#state === 'stopped')
+      return Promise.reject(new Error('SqliteQueue cannot be restarted once stopped; create a new one'));
     const now = this.#now();
     // Rows a crash left mid-send: the robot may or may not have them (at-least-once), so they go again.
     const recovered = this.#db
-      .prepare(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'sending'`)
+      .prepare(
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'sending'`,
+      )
       .run(now, now).changes;
-    if (recovered > 0) this.#logger.warn({ recovered }, 'deliveries interrupted mid-send by the last shutdown will be sent again');
+    if (recovered > 0)
+      this.#logger.warn(
+        { recovered },
+        'deliveries interrupted mid-send by the last shutdown will be sent again',
+      );
     this.#pruneSendLog(now);
     this.#state = 'running';
     this.#wake();
@@ -221,8 +232,15 @@ export class SqliteQueue implements Queue, DeliveryStore {
       released.push(...attempt.rows.map((r) => r.id));
     }
     if (released.length > 0) {
-      this.#db.prepare(`UPDATE deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending' AND id IN (SELECT value FROM json_each(?))`).run(this.#now(), JSON.stringify(released));
-      this.#logger.warn({ released: released.length }, 'sends still in flight at shutdown were released; they will be sent again on the next start');
+      this.#db
+        .prepare(
+          `UPDATE deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending' AND id IN (SELECT value FROM json_each(?))`,
+        )
+        .run(this.#now(), JSON.stringify(released));
+      this.#logger.warn(
+        { released: released.length },
+        'sends still in flight at shutdown were released; they will be sent again on the next start',
+      );
     }
     this.#db.close();
   }
@@ -263,10 +281,18 @@ export class SqliteQueue implements Queue, DeliveryStore {
   replay(id: string): Promise<DeliveryRecord> {
     const row = this.#row(id);
     if (row === undefined) {
-      return Promise.reject(new HookmuxError('HM_ERR_DELIVERY_NOT_FOUND', `no delivery with id ${id}`, { hint: 'list them with `hookmux deliveries list`' }));
+      return Promise.reject(
+        new HookmuxError('HM_ERR_DELIVERY_NOT_FOUND', `no delivery with id ${id}`, {
+          hint: 'list them with `hookmux deliveries list`',
+        }),
+      );
     }
     if (row.status === 'sending') {
-      return Promise.reject(new HookmuxError('HM_ERR_DELIVERY_IN_FLIGHT', `delivery ${id} is being sent right now`, { hint: 'wait for its answer, then look again' }));
+      return Promise.reject(
+        new HookmuxError('HM_ERR_DELIVERY_IN_FLIGHT', `delivery ${id} is being sent right now`, {
+          hint: 'wait for its answer, then look again',
+        }),
+      );
     }
     const now = this.#now();
     const finished = row.status === 'dead' || row.status === 'sent';
@@ -284,10 +310,17 @@ export class SqliteQueue implements Queue, DeliveryStore {
     return Promise.resolve(toRecord(this.#row(id) ?? row));
   }
 
-  async replayDead(filter: { readonly sink?: string } = {}, onProgress?: DeliveryProgressListener): Promise<number> {
+  async replayDead(
+    filter: { readonly sink?: string } = {},
+    onProgress?: DeliveryProgressListener,
+  ): Promise<number> {
     const sinkClause = filter.sink === undefined ? '' : 'AND sink = ?';
     const sinkParams = filter.sink === undefined ? [] : [filter.sink];
-    const total = (this.#db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'dead' ${sinkClause}`).get(...sinkParams) as { n: number }).n;
+    const total = (
+      this.#db
+        .prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'dead' ${sinkClause}`)
+        .get(...sinkParams) as { n: number }
+    ).n;
     const step = this.#db.prepare(
       `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now, sent_at = NULL, digest_id = NULL
        WHERE id IN (SELECT id FROM deliveries WHERE status = 'dead' ${filter.sink === undefined ? '' : 'AND sink = @sink'} ORDER BY id LIMIT ${chunkSize})`,
@@ -303,11 +336,19 @@ export class SqliteQueue implements Queue, DeliveryStore {
 
   async purge(filter: PurgeFilter, onProgress?: DeliveryProgressListener): Promise<number> {
     if (filter.status !== 'sent' && filter.status !== 'dead') {
-      throw new HookmuxError('HM_ERR_CLI_USAGE', `cannot purge ${String(filter.status)} deliveries`, { hint: 'only sent and dead deliveries can be purged' });
+      throw new HookmuxError('HM_ERR_CLI_USAGE', `cannot purge ${String(filter.status)} deliveries`, {
+        hint: 'only sent and dead deliveries can be purged',
+      });
     }
     const cutoff = this.#now() - Math.max(0, filter.olderThanMs);
-    const total = (this.#db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE status = ? AND updated_at < ?`).get(filter.status, cutoff) as { n: number }).n;
-    const step = this.#db.prepare(`DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE status = ? AND updated_at < ? ORDER BY id LIMIT ${chunkSize})`);
+    const total = (
+      this.#db
+        .prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE status = ? AND updated_at < ?`)
+        .get(filter.status, cutoff) as { n: number }
+    ).n;
+    const step = this.#db.prepare(
+      `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE status = ? AND updated_at < ? ORDER BY id LIMIT ${chunkSize})`,
+    );
     const done = await runInChunks(total, onProgress, () => step.run(filter.status, cutoff).changes);
     if (done > 0) this.#logger.info({ purged: done, status: filter.status }, 'deliveries purged');
     return done;
@@ -316,26 +357,43 @@ export class SqliteQueue implements Queue, DeliveryStore {
   stats(): Promise<readonly SinkDeliveryStats[]> {
     const now = this.#now();
     const rows = this.#db
-      .prepare(`SELECT sink, status, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries GROUP BY sink, status`)
+      .prepare(
+        `SELECT sink, status, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries GROUP BY sink, status`,
+      )
       .all() as { sink: string; status: DeliveryStatus; n: number; oldest: number }[];
     const names = [...new Set([...this.#sinks.names(), ...rows.map((r) => r.sink)])].sort();
     return Promise.resolve(
       names.map((sink) => {
-        const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, sent: 0, retrying: 0, dead: 0 };
+        const counts: Record<DeliveryStatus, number> = {
+          pending: 0,
+          sending: 0,
+          sent: 0,
+          retrying: 0,
+          dead: 0,
+        };
         let oldest: number | undefined;
         for (const r of rows.filter((x) => x.sink === sink)) {
           counts[r.status] = r.n;
-          if (r.status === 'pending' || r.status === 'retrying') oldest = Math.min(oldest ?? r.oldest, r.oldest);
+          if (r.status === 'pending' || r.status === 'retrying')
+            oldest = Math.min(oldest ?? r.oldest, r.oldest);
         }
         const resolved = this.#sinks.resolve(sink);
-        const stats: SinkDeliveryStats = { sink, counts, ...(oldest === undefined ? {} : { oldestPendingAgeMs: Math.max(0, now - oldest) }) };
+        const stats: SinkDeliveryStats = {
+          sink,
+          counts,
+          ...(oldest === undefined ? {} : { oldestPendingAgeMs: Math.max(0, now - oldest) }),
+        };
         if (resolved === undefined) return stats;
         const key = this.#robotKeyOf(resolved) ?? '';
         const lane = this.#lanes.get(key);
         const limiter = lane?.limiter ?? this.#loadLimiter(key, resolved.rateLimits, now);
         return {
           ...stats,
-          rateLimit: { robotKey: key, limits: limiter.state(now), nextFreeAt: Math.max(limiter.nextFreeAt(now), lane?.blockedUntil ?? 0) },
+          rateLimit: {
+            robotKey: key,
+            limits: limiter.state(now),
+            nextFreeAt: Math.max(limiter.nextFreeAt(now), lane?.blockedUntil ?? 0),
+          },
         };
       }),
     );
@@ -360,7 +418,18 @@ export class SqliteQueue implements Queue, DeliveryStore {
         .transaction(() =>
           batch.map(({ rows }) => {
             let queued = 0;
-            for (const r of rows) queued += insert.run(r.eventId, r.eventName, r.route, r.sink, r.robotKey ?? null, r.message, now, now, now).changes;
+            for (const r of rows)
+              queued += insert.run(
+                r.eventId,
+                r.eventName,
+                r.route,
+                r.sink,
+                r.robotKey ?? null,
+                r.message,
+                now,
+                now,
+                now,
+              ).changes;
             return { queued, duplicates: rows.length - queued };
           }),
         )
@@ -369,7 +438,12 @@ export class SqliteQueue implements Queue, DeliveryStore {
     } catch (error) {
       this.#logger.error({ err: error, requests: batch.length }, 'could not commit deliveries to the outbox');
       for (const p of batch) {
-        p.reject(new HookmuxError('HM_ERR_HTTP_UNAVAILABLE', undefined, { cause: error, hint: 'check that storage.path is writable and the disk is not full' }));
+        p.reject(
+          new HookmuxError('HM_ERR_HTTP_UNAVAILABLE', undefined, {
+            cause: error,
+            hint: 'check that storage.path is writable and the disk is not full',
+          }),
+        );
       }
       return;
     }
@@ -400,7 +474,9 @@ export class SqliteQueue implements Queue, DeliveryStore {
         if (lane.busy) continue;
         const names = [...sinks.keys()];
         const head = this.#db
-          .prepare(`SELECT * FROM deliveries WHERE ${unsent} AND sink IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT 1`)
+          .prepare(
+            `SELECT * FROM deliveries WHERE ${unsent} AND sink IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT 1`,
+          )
           .get(JSON.stringify(names)) as DeliveryRow | undefined;
         if (head === undefined) continue;
         // The head waits for its own retry time rather than letting younger rows pass it: order per target.
@@ -421,14 +497,19 @@ export class SqliteQueue implements Queue, DeliveryStore {
 
   /** Sinks with unsent rows, grouped by the robot behind them (sinks may share one robot). */
   #laneGroups(): { lane: Lane; sinks: Map<string, ResolvedSink> }[] {
-    const names = (this.#db.prepare(`SELECT DISTINCT sink FROM deliveries WHERE ${unsent}`).all() as { sink: string }[]).map((r) => r.sink);
+    const names = (
+      this.#db.prepare(`SELECT DISTINCT sink FROM deliveries WHERE ${unsent}`).all() as { sink: string }[]
+    ).map((r) => r.sink);
     const groups = new Map<string, { sinks: Map<string, ResolvedSink>; limits: RateLimit[] }>();
     for (const name of names) {
       const resolved = this.#sinks.resolve(name);
       if (resolved === undefined) {
         if (!this.#warnedSinks.has(name)) {
           this.#warnedSinks.add(name);
-          this.#logger.warn({ sink: name }, 'sink is not in the config in force; its deliveries stay queued until it is back');
+          this.#logger.warn(
+            { sink: name },
+            'sink is not in the config in force; its deliveries stay queued until it is back',
+          );
         }
         continue;
       }
@@ -453,21 +534,32 @@ export class SqliteQueue implements Queue, DeliveryStore {
     });
   }
 
-  #startSend(lane: Lane, head: DeliveryRow, resolved: ResolvedSink, laneSinks: readonly string[], now: number): void {
+  #startSend(
+    lane: Lane,
+    head: DeliveryRow,
+    resolved: ResolvedSink,
+    laneSinks: readonly string[],
+    now: number,
+  ): void {
     let rows: DeliveryRow[] = [head];
     let message = parseMessage(head);
     let digestId: string | undefined;
     if (resolved.merge) {
       const due = (
         this.#db
-          .prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE ${unsent} AND next_attempt_at <= ? AND sink IN (SELECT value FROM json_each(?))`)
+          .prepare(
+            `SELECT COUNT(*) AS n FROM deliveries WHERE ${unsent} AND next_attempt_at <= ? AND sink IN (SELECT value FROM json_each(?))`,
+          )
           .get(now, JSON.stringify(laneSinks)) as { n: number }
       ).n;
       if (due > lane.limiter.capacityPerWindow) {
         const candidates = this.#dueRun(head, now);
         if (candidates.length > 1) {
           const id = `dg-${now.toString(36)}-${randomBytes(4).toString('hex')}`;
-          const digest = buildDigest(candidates.map((c) => c.message), { maxTextBytes: resolved.sink.maxTextBytes(resolved.target), digestId: id });
+          const digest = buildDigest(
+            candidates.map((c) => c.message),
+            { maxTextBytes: resolved.sink.maxTextBytes(resolved.target), digestId: id },
+          );
           if (digest.included > 1) {
             rows = candidates.slice(0, digest.included).map((c) => c.row);
             message = digest.message;
@@ -480,12 +572,26 @@ export class SqliteQueue implements Queue, DeliveryStore {
     const ids = JSON.stringify(rows.map((r) => r.id));
     const sendLogId = this.#db
       .transaction(() => {
-        this.#db.prepare(`UPDATE deliveries SET status = 'sending', robot_key = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`).run(lane.key, now, ids);
-        return Number(this.#db.prepare(`INSERT INTO send_log (robot_key, at) VALUES (?, ?)`).run(lane.key, now).lastInsertRowid);
+        this.#db
+          .prepare(
+            `UPDATE deliveries SET status = 'sending', robot_key = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
+          )
+          .run(lane.key, now, ids);
+        return Number(
+          this.#db.prepare(`INSERT INTO send_log (robot_key, at) VALUES (?, ?)`).run(lane.key, now)
+            .lastInsertRowid,
+        );
       })
       .immediate();
 
-    const attempt: Attempt = { lane, rows, sendLogId, digestId, abort: new AbortController(), released: false };
+    const attempt: Attempt = {
+      lane,
+      rows,
+      sendLogId,
+      digestId,
+      abort: new AbortController(),
+      released: false,
+    };
     lane.busy = true;
     this.#attempts.add(attempt);
     const done = this.#send(attempt, message, resolved)
@@ -502,7 +608,11 @@ export class SqliteQueue implements Queue, DeliveryStore {
 
   /** The head and the due rows right after it in the same sink and format, oldest first. */
   #dueRun(head: DeliveryRow, now: number): { row: DeliveryRow; message: Message }[] {
-    const rows = this.#db.prepare(`SELECT * FROM deliveries WHERE ${unsent} AND sink = ? AND id >= ? ORDER BY id LIMIT ${chunkSize}`).all(head.sink, head.id) as DeliveryRow[];
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM deliveries WHERE ${unsent} AND sink = ? AND id >= ? ORDER BY id LIMIT ${chunkSize}`,
+      )
+      .all(head.sink, head.id) as DeliveryRow[];
     const run: { row: DeliveryRow; message: Message }[] = [];
     const format = parseMessage(head).format;
     for (const row of rows) {
@@ -517,18 +627,39 @@ export class SqliteQueue implements Queue, DeliveryStore {
   async #send(attempt: Attempt, message: Message, resolved: ResolvedSink): Promise<DeliveryResult> {
     const timeoutMs = resolved.timeoutMs > 0 ? resolved.timeoutMs : this.#config.timeoutMs;
     const signal = AbortSignal.any([attempt.abort.signal, AbortSignal.timeout(timeoutMs)]);
-    const logger = this.#logger.child({ sink: resolved.target.name, deliveries: attempt.rows.map((r) => String(r.id)) });
+    const logger = this.#logger.child({
+      sink: resolved.target.name,
+      deliveries: attempt.rows.map((r) => String(r.id)),
+    });
     let timer: NodeJS.Timeout | undefined;
     const hardTimeout = new Promise<DeliveryResult>((resolve) => {
-      timer = setTimeout(() => resolve({ ok: false, kind: 'retryable', code: 'timeout', detail: `no answer within ${timeoutMs} ms` }), timeoutMs + hardTimeoutGraceMs);
+      timer = setTimeout(
+        () =>
+          resolve({
+            ok: false,
+            kind: 'retryable',
+            code: 'timeout',
+            detail: `no answer within ${timeoutMs} ms`,
+          }),
+        timeoutMs + hardTimeoutGraceMs,
+      );
       // Released by stop(): nothing waits for this send any more.
-      attempt.abort.signal.addEventListener('abort', () => resolve({ ok: false, kind: 'retryable', code: 'stopped', detail: 'released at shutdown' }), { once: true });
+      attempt.abort.signal.addEventListener(
+        'abort',
+        () => resolve({ ok: false, kind: 'retryable', code: 'stopped', detail: 'released at shutdown' }),
+        { once: true },
+      );
     });
     try {
       return await Promise.race([
-        resolved.sink.send(message, resolved.target, { logger, signal }).catch(
-          (error: unknown): DeliveryResult => ({ ok: false, kind: 'retryable', code: 'exception', detail: error instanceof Error ? error.message : String(error) }),
-        ),
+        resolved.sink
+          .send(message, resolved.target, { logger, signal })
+          .catch((error: unknown): DeliveryResult => ({
+            ok: false,
+            kind: 'retryable',
+            code: 'exception',
+            detail: error instanceof Error ? error.message : String(error),
+          })),
         hardTimeout,
       ]);
     } finally {
@@ -550,7 +681,9 @@ export class SqliteQueue implements Queue, DeliveryStore {
         this.#db.prepare(`UPDATE send_log SET at = ? WHERE id = ?`).run(now, attempt.sendLogId);
         if (result.ok) {
           this.#db
-            .prepare(`UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, digest_id = ? WHERE id IN (SELECT value FROM json_each(?))`)
+            .prepare(
+              `UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, digest_id = ? WHERE id IN (SELECT value FROM json_each(?))`,
+            )
             .run(now, now, attempt.digestId ?? null, ids);
           this.#logger.debug(log, 'delivered');
           return;
@@ -558,9 +691,14 @@ export class SqliteQueue implements Queue, DeliveryStore {
         const code = result.code === undefined ? null : String(result.code);
         if (result.kind === 'permanent') {
           this.#db
-            .prepare(`UPDATE deliveries SET status = 'dead', last_error_code = ?, last_error_detail = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`)
+            .prepare(
+              `UPDATE deliveries SET status = 'dead', last_error_code = ?, last_error_detail = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
+            )
             .run(code, result.detail, now, ids);
-          this.#logger.error({ ...log, code, detail: result.detail }, 'robot refused the message for good; dead-lettered (replay with `hookmux deliveries replay`)');
+          this.#logger.error(
+            { ...log, code, detail: result.detail },
+            'robot refused the message for good; dead-lettered (replay with `hookmux deliveries replay`)',
+          );
           return;
         }
         if (result.kind === 'throttled') {
@@ -570,24 +708,38 @@ export class SqliteQueue implements Queue, DeliveryStore {
           const wait = result.retryAfterMs ?? (lane.limiter.longestWindowMs || 60_000);
           lane.blockedUntil = Math.max(lane.blockedUntil, now + wait);
           this.#db
-            .prepare(`UPDATE deliveries SET status = 'retrying', next_attempt_at = ?, last_error_code = ?, last_error_detail = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`)
+            .prepare(
+              `UPDATE deliveries SET status = 'retrying', next_attempt_at = ?, last_error_code = ?, last_error_detail = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
+            )
             .run(lane.blockedUntil, code, result.detail, now, ids);
           this.#logger.warn({ ...log, code, waitMs: wait }, 'robot throttled us; waiting for its window');
           return;
         }
         const headAttempts = (rows[0]?.attempts ?? 0) + 1;
-        const delay = Math.max(computeBackoffMs(headAttempts, this.#config, this.#random), result.retryAfterMs ?? 0);
+        const delay = Math.max(
+          computeBackoffMs(headAttempts, this.#config, this.#random),
+          result.retryAfterMs ?? 0,
+        );
         const update = this.#db.prepare(
           `UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error_code = ?, last_error_detail = ?, updated_at = ? WHERE id = ?`,
         );
         let dead = 0;
         for (const row of rows) {
-          const isDead = row.attempts + 1 >= this.#config.maxAttempts || now - row.created_at >= this.#config.maxAgeMs;
+          const isDead =
+            row.attempts + 1 >= this.#config.maxAttempts || now - row.created_at >= this.#config.maxAgeMs;
           if (isDead) dead++;
           update.run(isDead ? 'dead' : 'retrying', now + delay, code, result.detail, now, row.id);
         }
-        if (dead > 0) this.#logger.error({ ...log, code, detail: result.detail, dead }, 'delivery gave up after its last attempt; dead-lettered');
-        else this.#logger.warn({ ...log, code, detail: result.detail, retryInMs: delay }, 'delivery failed; will retry');
+        if (dead > 0)
+          this.#logger.error(
+            { ...log, code, detail: result.detail, dead },
+            'delivery gave up after its last attempt; dead-lettered',
+          );
+        else
+          this.#logger.warn(
+            { ...log, code, detail: result.detail, retryInMs: delay },
+            'delivery failed; will retry',
+          );
       })
       .immediate();
   }
@@ -609,8 +761,13 @@ export class SqliteQueue implements Queue, DeliveryStore {
   #loadLimiter(key: string, limits: readonly RateLimit[], now: number): SlidingWindowLimiter {
     const longest = Math.max(1, ...limits.map((l) => l.windowMs));
     const since = now - longest;
-    const history = this.#db.prepare(`SELECT at FROM send_log WHERE robot_key = ? AND at >= ? ORDER BY at`).all(key, since) as { at: number }[];
-    return new SlidingWindowLimiter(limits, history.map((h) => h.at));
+    const history = this.#db
+      .prepare(`SELECT at FROM send_log WHERE robot_key = ? AND at >= ? ORDER BY at`)
+      .all(key, since) as { at: number }[];
+    return new SlidingWindowLimiter(
+      limits,
+      history.map((h) => h.at),
+    );
   }
 
   #pruneSendLog(now: number): void {
@@ -631,15 +788,23 @@ function openOutbox(path: string): Database.Database {
     return db;
   } catch (error) {
     if (HookmuxError.is(error)) throw error;
-    throw new HookmuxError('HM_ERR_DELIVERY_STORE_OPEN', `cannot open the outbox database: ${error instanceof Error ? error.message : String(error)}`, {
-      at: path,
-      hint: 'check storage.path: its folder must be writable, and the file must be a hookmux outbox',
-      cause: error,
-    });
+    throw new HookmuxError(
+      'HM_ERR_DELIVERY_STORE_OPEN',
+      `cannot open the outbox database: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        at: path,
+        hint: 'check storage.path: its folder must be writable, and the file must be a hookmux outbox',
+        cause: error,
+      },
+    );
   }
 }
 
-async function runInChunks(total: number, onProgress: DeliveryProgressListener | undefined, step: () => number): Promise<number> {
+async function runInChunks(
+  total: number,
+  onProgress: DeliveryProgressListener | undefined,
+  step: () => number,
+): Promise<number> {
   let done = 0;
   onProgress?.({ done, total });
   for (;;) {
@@ -679,7 +844,14 @@ function toRecord(row: DeliveryRow): DeliveryRecord {
     status: row.status,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,
-    ...(row.last_error_detail === null ? {} : { lastError: { ...(row.last_error_code === null ? {} : { code: row.last_error_code }), detail: row.last_error_detail } }),
+    ...(row.last_error_detail === null
+      ? {}
+      : {
+          lastError: {
+            ...(row.last_error_code === null ? {} : { code: row.last_error_code }),
+            detail: row.last_error_detail,
+          },
+        }),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     ...(row.sent_at === null ? {} : { sentAt: row.sent_at }),

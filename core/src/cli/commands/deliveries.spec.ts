@@ -11,7 +11,13 @@ import { SqliteQueue } from '../../delivery/sqlite-queue.js';
 import { MemoryLogger } from '../../logging/memory-logger.js';
 import { runDeliveriesCommand } from './deliveries.js';
 
-const delivery: DeliveryConfig = { maxAttempts: 3, maxAgeMs: 60_000, backoffMs: 10, maxBackoffMs: 20, timeoutMs: 1000 };
+const delivery: DeliveryConfig = {
+  maxAttempts: 3,
+  maxAgeMs: 60_000,
+  backoffMs: 10,
+  maxBackoffMs: 20,
+  timeoutMs: 1000,
+};
 
 /** Dead-letters events whose id is in `refuse`, delivers the rest. */
 function makeDirectory(refuse: ReadonlySet<string>): SinkDirectory {
@@ -25,10 +31,25 @@ function makeDirectory(refuse: ReadonlySet<string>): SinkDirectory {
     maxTextBytes: () => 4096,
     toRequestBody: (m: Message) => m.text,
     send: (m: Message): Promise<DeliveryResult> =>
-      Promise.resolve(refuse.has(m.eventId) ? { ok: false, kind: 'permanent', code: 93000, detail: 'invalid webhook url' } : { ok: true }),
+      Promise.resolve(
+        refuse.has(m.eventId)
+          ? { ok: false, kind: 'permanent', code: 93000, detail: 'invalid webhook url' }
+          : { ok: true },
+      ),
   };
-  const resolved: ResolvedSink = { sink, target: { name: 'team-a', type: 'scripted', settings: {} }, rateLimits: [], robotKey: 'team-a', merge: false, timeoutMs: 1000 };
-  return { resolve: (name) => (name === 'team-a' ? resolved : undefined), names: () => ['team-a'], people: () => [] };
+  const resolved: ResolvedSink = {
+    sink,
+    target: { name: 'team-a', type: 'scripted', settings: {} },
+    rateLimits: [],
+    robotKey: 'team-a',
+    merge: false,
+    timeoutMs: 1000,
+  };
+  return {
+    resolve: (name) => (name === 'team-a' ? resolved : undefined),
+    names: () => ['team-a'],
+    people: () => [],
+  };
 }
 
 function makeMessage(i: number): Message {
@@ -77,10 +98,29 @@ let store: SqliteQueue;
 
 /** Runs a real dispatcher until `count` events are settled, then opens the file as the CLI does (not started). */
 async function seed(count: number, refuse: ReadonlySet<string>): Promise<void> {
-  const server = new SqliteQueue({ path, sinks: makeDirectory(refuse), logger: new MemoryLogger(), delivery, pollMs: 20 });
-  await server.enqueue(Array.from({ length: count }, (_, i) => ({ eventId: `ev-${i}`, eventName: 'gitee.push', route: 'r', sink: 'team-a', message: makeMessage(i) })));
+  const server = new SqliteQueue({
+    path,
+    sinks: makeDirectory(refuse),
+    logger: new MemoryLogger(),
+    delivery,
+    pollMs: 20,
+  });
+  await server.enqueue(
+    Array.from({ length: count }, (_, i) => ({
+      eventId: `ev-${i}`,
+      eventName: 'gitee.push',
+      route: 'r',
+      sink: 'team-a',
+      message: makeMessage(i),
+    })),
+  );
   await server.start();
-  await waitFor(async () => (await server.stats())[0]?.counts.sent === count - refuse.size && (await server.stats())[0]?.counts.dead === refuse.size, 'settled');
+  await waitFor(
+    async () =>
+      (await server.stats())[0]?.counts.sent === count - refuse.size &&
+      (await server.stats())[0]?.counts.dead === refuse.size,
+    'settled',
+  );
   await server.stop();
   store = new SqliteQueue({ path, sinks: makeDirectory(new Set()), logger: new MemoryLogger(), delivery });
 }
@@ -164,7 +204,17 @@ describe('hookmux deliveries', () => {
 
   it('exits 2 on wrong usage', async () => {
     await seed(1, new Set());
-    for (const argv of [[], ['frobnicate'], ['list', '--status', 'lost'], ['list', '--limit', '0'], ['purge', '--sent'], ['purge', '--sent', '--older-than', 'soon'], ['replay'], ['list', '--nope'], ['purge', '--sent', '--dead', '--older-than', '1d']]) {
+    for (const argv of [
+      [],
+      ['frobnicate'],
+      ['list', '--status', 'lost'],
+      ['list', '--limit', '0'],
+      ['purge', '--sent'],
+      ['purge', '--sent', '--older-than', 'soon'],
+      ['replay'],
+      ['list', '--nope'],
+      ['purge', '--sent', '--dead', '--older-than', '1d'],
+    ]) {
       const result = await run(store, argv);
       expect([argv, result.code]).toEqual([argv, 2]);
       expect(result.err).toContain('usage:');

@@ -32,7 +32,11 @@ const progressThreshold = 500;
  * `hookmux deliveries ...`: inspect and repair the outbox. Exit codes: 0 ok, 1 a problem the
  * user can fix (unknown id, row in flight), 2 wrong usage.
  */
-export async function runDeliveriesCommand(argv: string[], store: DeliveryStore, io: DeliveriesIo): Promise<number> {
+export async function runDeliveriesCommand(
+  argv: string[],
+  store: DeliveryStore,
+  io: DeliveriesIo,
+): Promise<number> {
   const [subcommand, ...args] = argv;
   try {
     switch (subcommand) {
@@ -71,13 +75,20 @@ export async function runDeliveriesCommand(argv: string[], store: DeliveryStore,
 async function listDeliveries(args: string[], store: DeliveryStore, io: DeliveriesIo): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { status: { type: 'string' }, sink: { type: 'string' }, limit: { type: 'string' }, before: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      status: { type: 'string' },
+      sink: { type: 'string' },
+      limit: { type: 'string' },
+      before: { type: 'string' },
+      json: { type: 'boolean' },
+    },
   });
   if (values.status !== undefined && !isDeliveryStatus(values.status)) {
     throw usageError(`--status must be one of ${deliveryStatuses.join(', ')}, not "${values.status}"`);
   }
   const limit = values.limit === undefined ? 50 : Number(values.limit);
-  if (!Number.isSafeInteger(limit) || limit < 1) throw usageError(`--limit must be a positive whole number, not "${values.limit}"`);
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw usageError(`--limit must be a positive whole number, not "${values.limit}"`);
   const records = await store.list({
     limit,
     ...(values.status === undefined ? {} : { status: values.status }),
@@ -93,7 +104,15 @@ async function listDeliveries(args: string[], store: DeliveryStore, io: Deliveri
     return 0;
   }
   const header = ['ID', 'STATUS', 'SINK', 'EVENT', 'TRIES', 'UPDATED', 'LAST ERROR'];
-  const rows = records.map((r) => [r.id, r.status, r.sink, r.eventName, String(r.attempts), formatTime(r.updatedAt), formatError(r)]);
+  const rows = records.map((r) => [
+    r.id,
+    r.status,
+    r.sink,
+    r.eventName,
+    String(r.attempts),
+    formatTime(r.updatedAt),
+    formatError(r),
+  ]);
   write(io.out, formatTable([header, ...rows]));
   const last = records.at(-1);
   if (records.length === limit && last !== undefined) write(io.out, `… more: --before ${last.id}`);
@@ -101,7 +120,11 @@ async function listDeliveries(args: string[], store: DeliveryStore, io: Deliveri
 }
 
 async function showDelivery(args: string[], store: DeliveryStore, io: DeliveriesIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' } },
+  });
   const [id] = positionals;
   if (id === undefined || positionals.length > 1) throw usageError('show takes one delivery ID');
   const record = await store.get(id);
@@ -119,7 +142,12 @@ async function showDelivery(args: string[], store: DeliveryStore, io: Deliveries
     ['attempts', String(record.attempts)],
     ['created', formatTime(record.createdAt)],
     ['updated', formatTime(record.updatedAt)],
-    ['next attempt', record.status === 'pending' || record.status === 'retrying' ? formatTime(record.nextAttemptAt) : undefined],
+    [
+      'next attempt',
+      record.status === 'pending' || record.status === 'retrying'
+        ? formatTime(record.nextAttemptAt)
+        : undefined,
+    ],
     ['sent', record.sentAt === undefined ? undefined : formatTime(record.sentAt)],
     ['digest', record.digestId],
     ['last error', record.lastError === undefined ? undefined : formatError(record)],
@@ -127,17 +155,28 @@ async function showDelivery(args: string[], store: DeliveryStore, io: Deliveries
     ['url', record.message.url],
   ];
   const width = Math.max(...lines.map(([k]) => k.length));
-  for (const [key, value] of lines) if (value !== undefined && value !== '') write(io.out, `${key.padEnd(width)}  ${value}`);
+  for (const [key, value] of lines)
+    if (value !== undefined && value !== '') write(io.out, `${key.padEnd(width)}  ${value}`);
   write(io.out, `\n${record.message.text}`);
   return 0;
 }
 
 async function replayDeliveries(args: string[], store: DeliveryStore, io: DeliveriesIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { dead: { type: 'boolean' }, sink: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { dead: { type: 'boolean' }, sink: { type: 'string' } },
+  });
   if (values.dead) {
     if (positionals.length > 0) throw usageError('replay takes either an ID or --dead, not both');
-    const count = await store.replayDead(values.sink === undefined ? {} : { sink: values.sink }, showProgress(io, 'replaying'));
-    write(io.out, `replayed ${count} dead ${plural(count, 'delivery', 'deliveries')}${values.sink === undefined ? '' : ` of sink ${values.sink}`}`);
+    const count = await store.replayDead(
+      values.sink === undefined ? {} : { sink: values.sink },
+      showProgress(io, 'replaying'),
+    );
+    write(
+      io.out,
+      `replayed ${count} dead ${plural(count, 'delivery', 'deliveries')}${values.sink === undefined ? '' : ` of sink ${values.sink}`}`,
+    );
     return 0;
   }
   const [id] = positionals;
@@ -151,7 +190,10 @@ async function replayDeliveries(args: string[], store: DeliveryStore, io: Delive
 }
 
 async function purgeDeliveries(args: string[], store: DeliveryStore, io: DeliveriesIo): Promise<number> {
-  const { values } = parseArgs({ args, options: { sent: { type: 'boolean' }, dead: { type: 'boolean' }, 'older-than': { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { sent: { type: 'boolean' }, dead: { type: 'boolean' }, 'older-than': { type: 'string' } },
+  });
   if (values.sent === values.dead) throw usageError('purge takes exactly one of --sent or --dead');
   const olderThan = values['older-than'];
   if (olderThan === undefined) throw usageError('purge needs --older-than, e.g. --older-than 7d');
@@ -163,7 +205,10 @@ async function purgeDeliveries(args: string[], store: DeliveryStore, io: Deliver
   }
   const status = values.sent ? 'sent' : 'dead';
   const count = await store.purge({ status, olderThanMs }, showProgress(io, 'purging'));
-  write(io.out, `purged ${count} ${status} ${plural(count, 'delivery', 'deliveries')} older than ${olderThan}`);
+  write(
+    io.out,
+    `purged ${count} ${status} ${plural(count, 'delivery', 'deliveries')} older than ${olderThan}`,
+  );
   return 0;
 }
 
@@ -179,7 +224,11 @@ async function showStats(args: string[], store: DeliveryStore, io: DeliveriesIo)
     s.sink,
     ...deliveryStatuses.map((status) => String(s.counts[status])),
     s.oldestPendingAgeMs === undefined ? '-' : formatAge(s.oldestPendingAgeMs),
-    s.rateLimit === undefined ? 'not configured' : s.rateLimit.limits.map((l) => `${l.sentInWindow}/${l.count} per ${formatAge(l.windowMs)}`).join(', ') || 'unlimited',
+    s.rateLimit === undefined
+      ? 'not configured'
+      : s.rateLimit.limits
+          .map((l) => `${l.sentInWindow}/${l.count} per ${formatAge(l.windowMs)}`)
+          .join(', ') || 'unlimited',
   ]);
   write(io.out, formatTable([header, ...rows]));
   return 0;
@@ -202,7 +251,11 @@ function showProgress(io: DeliveriesIo, verb: string): DeliveryProgressListener 
 
 function formatTable(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col] ?? 0))).join('  ')).join('\n');
+  return rows
+    .map((r) =>
+      r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col] ?? 0))).join('  '),
+    )
+    .join('\n');
 }
 
 function formatError(record: DeliveryRecord): string {
@@ -212,7 +265,10 @@ function formatError(record: DeliveryRecord): string {
 }
 
 function formatTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 function formatAge(ms: number): string {
@@ -236,7 +292,9 @@ function usageError(message: string): HookmuxError {
 }
 
 function notFound(id: string): HookmuxError {
-  return new HookmuxError('HM_ERR_DELIVERY_NOT_FOUND', `no delivery with id ${id}`, { hint: 'list them with `hookmux deliveries list`' });
+  return new HookmuxError('HM_ERR_DELIVERY_NOT_FOUND', `no delivery with id ${id}`, {
+    hint: 'list them with `hookmux deliveries list`',
+  });
 }
 
 /** Duck-typed: node's errors come from another realm under some test runners, failing `instanceof`. */
