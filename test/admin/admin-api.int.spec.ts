@@ -65,7 +65,10 @@ routes:
 let pushes = 0;
 async function push(server: TestHookmux, message: string): Promise<void> {
   pushes += 1;
-  const request = giteeRequest(buildPushBody({ seq: pushes, hookId: 500 + pushes, commits: [{ message }] }), secret);
+  const request = giteeRequest(
+    buildPushBody({ seq: pushes, hookId: 500 + pushes, commits: [{ message }] }),
+    secret,
+  );
   const answer = await server.post('/webhooks/gitee', request.body, request.headers);
   expect(answer.status).toBe(200);
 }
@@ -165,7 +168,16 @@ describe('admin API with a token', () => {
               hint: 'send Authorization: Bearer <admin.token>',
             },
           });
-          for (const fact of ['alpha', 'bravo', 'gitee.push', 'acme', alphaKey, bravoKey, robot.baseUrl, token]) {
+          for (const fact of [
+            'alpha',
+            'bravo',
+            'gitee.push',
+            'acme',
+            alphaKey,
+            bravoKey,
+            robot.baseUrl,
+            token,
+          ]) {
             expect(answer.text).not.toContain(fact);
           }
         }
@@ -214,7 +226,9 @@ describe('admin API with a token', () => {
   it('lists deliveries, filtered by status and sink', async () => {
     const all = (await authed(server, 'GET', '/api/deliveries')).json['deliveries'] as Row[];
     expect(all.filter((r) => r.summary.includes('acme/widget')).length).toBeGreaterThanOrEqual(2);
-    const alpha = (await authed(server, 'GET', '/api/deliveries?sink=alpha&status=sent')).json['deliveries'] as Row[];
+    const alpha = (await authed(server, 'GET', '/api/deliveries?sink=alpha&status=sent')).json[
+      'deliveries'
+    ] as Row[];
     expect(alpha.length).toBeGreaterThanOrEqual(1);
     expect(alpha.every((r) => r.sink === 'alpha' && r.status === 'sent')).toBe(true);
     const one = await authed(server, 'GET', '/api/deliveries?limit=1');
@@ -285,7 +299,12 @@ describe('admin API with a token', () => {
     const sinks = answer.json['sinks'] as Array<Record<string, unknown>>;
     expect(sinks.map((s) => s['name'])).toEqual(['alpha', 'bravo']);
     const alpha = sinks[0] ?? {};
-    expect(alpha).toMatchObject({ type: 'wecom', format: 'markdown', templateFormat: 'md', configured: true });
+    expect(alpha).toMatchObject({
+      type: 'wecom',
+      format: 'markdown',
+      templateFormat: 'md',
+      configured: true,
+    });
     expect(alpha['settings']).toMatchObject({ webhook: '***', format: 'markdown' });
     expect((alpha['counts'] as Record<string, number>)['sent']).toBeGreaterThanOrEqual(2);
     expect(alpha['rateLimit']).toMatchObject({
@@ -308,13 +327,19 @@ describe('admin API with a token', () => {
 
   it('renders a payload per (route, sink) and sends nothing', async () => {
     const sentBefore = robot.messages.length;
-    const rowsBefore = ((await authed(server, 'GET', '/api/deliveries?limit=500')).json['deliveries'] as Row[]).length;
+    const rowsBefore = (
+      (await authed(server, 'GET', '/api/deliveries?limit=500')).json['deliveries'] as Row[]
+    ).length;
     const payload = buildPushBody({
       repo: 'acme/render-only',
       hookId: 9001,
       commits: [{ message: 'docs: rendered in the playground only' }],
     });
-    const answer = await authed(server, 'POST', '/api/render', { source: 'gitee', event: 'Push Hook', payload });
+    const answer = await authed(server, 'POST', '/api/render', {
+      source: 'gitee',
+      event: 'Push Hook',
+      payload,
+    });
     expect(answer.status).toBe(200);
     expect(answer.json['event']).toMatchObject({ name: 'gitee.push.update', repo: 'acme/render-only' });
     const deliveries = answer.json['deliveries'] as Array<Record<string, unknown>>;
@@ -324,10 +349,15 @@ describe('admin API with a token', () => {
     ]);
     expect(deliveries[0]?.['text']).toContain('docs: rendered in the playground only');
     expect(deliveries[0]?.['body']).toMatchObject({ msgtype: 'markdown' });
-    expect((deliveries[1]?.['body'] as { text: { content: string } }).text.content).toContain('acme/render-only');
+    expect((deliveries[1]?.['body'] as { text: { content: string } }).text.content).toContain(
+      'acme/render-only',
+    );
 
     // As a string too (pasted text), with the event taken from the body's hook_name.
-    const asText = await authed(server, 'POST', '/api/render', { source: 'gitee', payload: JSON.stringify(payload) });
+    const asText = await authed(server, 'POST', '/api/render', {
+      source: 'gitee',
+      payload: JSON.stringify(payload),
+    });
     expect(asText.json['deliveries']).toHaveLength(2);
 
     // A real push after it is the probe: once it arrived, a wrongly sent render would have too.
@@ -336,7 +366,8 @@ describe('admin API with a token', () => {
     const sent = robot.messages.slice(sentBefore).map((m) => JSON.stringify(m.body));
     expect(sent).toHaveLength(2);
     expect(sent.every((b) => b.includes('chore: probe after the render'))).toBe(true);
-    const rowsAfter = ((await authed(server, 'GET', '/api/deliveries?limit=500')).json['deliveries'] as Row[]).length;
+    const rowsAfter = ((await authed(server, 'GET', '/api/deliveries?limit=500')).json['deliveries'] as Row[])
+      .length;
     expect(rowsAfter).toBe(rowsBefore + 2);
   });
 
@@ -372,9 +403,13 @@ async function pollDead(server: TestHookmux, count: number): Promise<Row[]> {
 async function pollStatus(server: TestHookmux, id: string, status: string): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const delivery = (await authed(server, 'GET', `/api/deliveries/${id}`)).json['delivery'] as Record<string, unknown>;
+    const delivery = (await authed(server, 'GET', `/api/deliveries/${id}`)).json['delivery'] as Record<
+      string,
+      unknown
+    >;
     if (delivery['status'] === status) return delivery;
-    if (Date.now() > deadline) throw new Error(`delivery ${id} is ${String(delivery['status'])}, not ${status}`);
+    if (Date.now() > deadline)
+      throw new Error(`delivery ${id} is ${String(delivery['status'])}, not ${status}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

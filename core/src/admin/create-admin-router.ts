@@ -170,7 +170,12 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
         throw badRequest('`payload` is required: the webhook body, as an object or as JSON text');
       return renderPayload(
         { source, payload, ...(event === undefined || event === '' ? {} : { event }) },
-        { holder: deps.holder, intake: deps.intake, logger: deps.logger, ...(deps.now ? { now: deps.now } : {}) },
+        {
+          holder: deps.holder,
+          intake: deps.intake,
+          logger: deps.logger,
+          ...(deps.now ? { now: deps.now } : {}),
+        },
       );
     }),
   );
@@ -185,13 +190,13 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
 
 /** A delivery as the lists show it: everything but the message body. */
 export function summarizeDelivery(record: DeliveryRecord): Record<string, unknown> {
-  const { message, robotKey: _robotKey, ...rest } = record;
+  const { message, ...rest } = withoutRobotKey(record);
   return { ...rest, summary: message.summary, format: message.format, count: message.count };
 }
 
 /** One delivery in full: the message, what the sink would send, and the robot's last answer. */
 function describeDelivery(record: DeliveryRecord, holder: RuntimeHolder): Record<string, unknown> {
-  const { robotKey: _robotKey, ...rest } = record;
+  const rest = withoutRobotKey(record);
   const resolved = holder.resolve(record.sink);
   let request: unknown;
   try {
@@ -203,7 +208,11 @@ function describeDelivery(record: DeliveryRecord, holder: RuntimeHolder): Record
     record.status === 'sent'
       ? { ok: true }
       : record.lastError
-        ? { ok: false, ...(record.lastError.code ? { code: record.lastError.code } : {}), detail: record.lastError.detail }
+        ? {
+            ok: false,
+            ...(record.lastError.code ? { code: record.lastError.code } : {}),
+            detail: record.lastError.detail,
+          }
         : undefined;
   return {
     ...rest,
@@ -212,11 +221,19 @@ function describeDelivery(record: DeliveryRecord, holder: RuntimeHolder): Record
   };
 }
 
+/** The robot digest is an internal join key; the API says which sinks share a robot instead. */
+function withoutRobotKey(record: DeliveryRecord): Omit<DeliveryRecord, 'robotKey'> {
+  const copy: Record<string, unknown> = { ...record };
+  delete copy['robotKey'];
+  return copy as unknown as Omit<DeliveryRecord, 'robotKey'>;
+}
+
 function readLimit(ctx: Context): number {
   const raw = ctx.query['limit'];
   if (raw === undefined || raw === '') return 50;
   const limit = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(limit >= 1 && limit <= maxLimit)) throw badRequest(`\`limit\` must be a whole number from 1 to ${maxLimit}`);
+  if (!(limit >= 1 && limit <= maxLimit))
+    throw badRequest(`\`limit\` must be a whole number from 1 to ${maxLimit}`);
   return limit;
 }
 
@@ -234,7 +251,7 @@ function readDeliveryQuery(ctx: Context): DeliveryQuery {
 }
 
 function readId(ctx: Context): string {
-  const id = ctx.params['id'];
+  const id = (ctx as { params?: Record<string, string | undefined> }).params?.['id'];
   if (id === undefined || id === '') throw badRequest('a delivery id is required');
   return id;
 }
@@ -276,7 +293,9 @@ function deliveryNotFound(id: string): HookmuxError {
 
 /** Koa's rule, as in the app: 4xx say what and how to fix; 5xx go to the log only. */
 function writeError(ctx: Context, error: unknown, logger: Logger, secrets: readonly string[]): void {
-  const err = HookmuxError.is(error) ? error : new HookmuxError('HM_ERR_INTERNAL', undefined, { cause: error });
+  const err = HookmuxError.is(error)
+    ? error
+    : new HookmuxError('HM_ERR_INTERNAL', undefined, { cause: error });
   if (!err.expose) logger.error({ err: error, path: ctx.path }, 'admin request failed');
   ctx.status = err.status;
   ctx.body = maskAdminOutput(
@@ -286,4 +305,3 @@ function writeError(ctx: Context, error: unknown, logger: Logger, secrets: reado
     secrets,
   );
 }
-

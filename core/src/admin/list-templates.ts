@@ -23,7 +23,8 @@ export function listTemplates(runtime: Runtime): { folders: TemplateListing[] } 
     folders.push({ origin, names: listHbs(dir) });
   };
   for (const route of runtime.config.routes) {
-    if (route.template) add(runtime.renderer.searchPath(route.template)[0] ?? route.template, `route ${route.name}`);
+    if (route.template)
+      add(runtime.renderer.searchPath(route.template)[0] ?? route.template, `route ${route.name}`);
   }
   const [userOrBuiltin, builtin] = runtime.renderer.searchPath();
   if (builtin !== undefined && userOrBuiltin !== undefined) {

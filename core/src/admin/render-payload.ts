@@ -23,7 +23,11 @@ export interface RenderedDelivery {
   readonly templateFormat: TemplateFormat;
   readonly text: string;
   readonly fields: Readonly<Record<string, unknown>>;
-  readonly mentions: { readonly userIds: readonly string[]; readonly mobiles: readonly string[]; readonly all: boolean };
+  readonly mentions: {
+    readonly userIds: readonly string[];
+    readonly mobiles: readonly string[];
+    readonly all: boolean;
+  };
   /** What the sink would POST to its robot. */
   readonly body: unknown;
 }

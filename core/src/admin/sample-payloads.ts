@@ -51,7 +51,10 @@ const commit = (n: number, message: string): Record<string, unknown> => ({
   modified: ['README.md'],
 });
 
-const commits = [commit(2, 'feat: 支持企业微信 markdown 🚀\n\n详细说明'), commit(3, 'fix: handle empty commit lists')];
+const commits = [
+  commit(2, 'feat: 支持企业微信 markdown 🚀\n\n详细说明'),
+  commit(3, 'fix: handle empty commit lists'),
+];
 
 export const samplePayloads: readonly SamplePayload[] = [
   {
