@@ -3,7 +3,12 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
 import { FakeWeComRobot } from '../fake-robots/fake-wecom-robot.js';
-import { hasSharedFixtures, listSharedFixtures, noteSkipped, readSharedFixture } from '../helpers/shared-fixtures.js';
+import {
+  hasSharedFixtures,
+  listSharedFixtures,
+  noteSkipped,
+  readSharedFixture,
+} from '../helpers/shared-fixtures.js';
 import { startTestHookmux, type TestHookmux, waitFor } from '../helpers/start-test-hookmux.js';
 
 const secret = 'fs-e2e-secret-do-not-share';
@@ -61,10 +66,17 @@ routes:
   });
   beforeEach(() => robot.reset());
 
-  async function deliver(token: string, body: string): Promise<{ md: string; txt: string; txtBody: Record<string, unknown> }> {
+  async function deliver(
+    token: string,
+    body: string,
+  ): Promise<{ md: string; txt: string; txtBody: Record<string, unknown> }> {
     const answer = await server.post(hookPath(token), body, json);
     expect(answer).toEqual({ status: 200, json: success });
-    await waitFor(() => robot.messagesFor('md').length >= 1 && robot.messagesFor('txt').length >= 1, 10_000, 'both robots');
+    await waitFor(
+      () => robot.messagesFor('md').length >= 1 && robot.messagesFor('txt').length >= 1,
+      10_000,
+      'both robots',
+    );
     const txt = robot.messagesFor('txt')[0];
     return {
       md: contentOf(robot.messagesFor('md')[0]),
@@ -90,7 +102,10 @@ routes:
       ]);
     });
 
-    const expectations: Record<string, (got: { md: string; txt: string; txtBody: Record<string, unknown> }) => void> = {
+    const expectations: Record<
+      string,
+      (got: { md: string; txt: string; txtBody: Record<string, unknown> }) => void
+    > = {
       'feishu-req-text.json': ({ md, txt }) => {
         expect(md).toBe('新更新提醒');
         expect(txt).toBe('新更新提醒');
@@ -103,7 +118,9 @@ routes:
         expect(txtBody['mentioned_list']).toEqual(['TomW']);
       },
       'feishu-req-post.json': ({ md, txt, txtBody }) => {
-        expect(md).toBe('**项目更新通知**\n项目有更新: [请查看](http://www.example.com/)@ou_18eac8********17ad4f02e8bbbb');
+        expect(md).toBe(
+          '**项目更新通知**\n项目有更新: [请查看](http://www.example.com/)@ou_18eac8********17ad4f02e8bbbb',
+        );
         expect(txt).toContain('项目更新通知\n项目有更新: 请查看 http://www.example.com/');
         // Not in people: named, never mentioned.
         expect(txtBody['mentioned_list']).toBeUndefined();
@@ -143,9 +160,17 @@ routes:
     it('delivers a client retry of the same message once', async () => {
       const fixture = readFixture('feishu-req-text-signed.json');
       await deliver('signed-bot', signed({ ...fixture, content: { text: 'retry once' } }));
-      const again = await server.post(hookPath('signed-bot'), signed({ ...fixture, content: { text: 'retry once' } }, { at: Date.now() - 5000 }), json);
+      const again = await server.post(
+        hookPath('signed-bot'),
+        signed({ ...fixture, content: { text: 'retry once' } }, { at: Date.now() - 5000 }),
+        json,
+      );
       expect(again).toEqual({ status: 200, json: success });
-      await server.post(hookPath('open-bot'), JSON.stringify({ msg_type: 'text', content: { text: 'a later one' } }), json);
+      await server.post(
+        hookPath('open-bot'),
+        JSON.stringify({ msg_type: 'text', content: { text: 'a later one' } }),
+        json,
+      );
       await waitFor(() => robot.messagesFor('md').length >= 2);
       expect(robot.messagesFor('md').map((m) => contentOf(m))).toEqual(['retry once', 'a later one']);
     });
@@ -154,33 +179,98 @@ routes:
   describe('refuses like Feishu, and delivers nothing', () => {
     const text = { msg_type: 'text', content: { text: '发布 完成' } };
     const errorCases: Array<[string, string, () => string | Buffer, Record<string, string>, unknown]> = [
-      ['a wrong signature', 'signed-bot', () => signed(text, { key: 'not-the-secret' }), json,
-        { code: 19021, msg: 'sign match fail or timestamp is not within one hour from current time' }],
-      ['a stale timestamp (2 h old)', 'signed-bot', () => signed(text, { at: Date.now() - 2 * 3600_000 }), json,
-        { code: 19021, msg: 'sign match fail or timestamp is not within one hour from current time' }],
-      ['no signature at all', 'signed-bot', () => JSON.stringify(text), json,
-        { code: 19021, msg: 'sign match fail or timestamp is not within one hour from current time' }],
-      ['a missing keyword (one only in a link)', 'keyword-bot',
-        () => JSON.stringify({ msg_type: 'post', content: { post: { zh_cn: { title: '通知', content: [[{ tag: 'a', text: '链接', href: 'https://x.example/发布' }]] } } } }),
-        json, { code: 19024, msg: 'Key Words Not Found' }],
-      ['an unknown token', 'no-such-bot', () => JSON.stringify(text), json,
-        { code: 19001, data: {}, msg: 'param invalid: incoming webhook access token invalid' }],
-      ['bad JSON', 'open-bot', () => '{"msg_type":"text",', json, { code: 9499, msg: 'Bad Request', data: {} }],
-      ['a body over 20 KB', 'open-bot', () => JSON.stringify({ msg_type: 'text', content: { text: 'x'.repeat(21 * 1024) } }), json,
-        { code: 9499, msg: 'Bad Request', data: {} }],
-      ['a non-JSON content type', 'open-bot', () => 'msg_type=text', { 'content-type': 'application/x-www-form-urlencoded' },
-        { code: 9499, msg: 'Bad Request', data: {} }],
-      ['an unknown msg_type', 'open-bot', () => JSON.stringify({ msg_type: 'audio', content: { file_key: 'x' } }), json,
-        { code: 19002, data: {}, msg: 'param invalid: msg_type' }],
-      ['a text message without text', 'open-bot', () => JSON.stringify({ msg_type: 'text', content: {} }), json,
-        { code: 9499, msg: 'Bad Request', data: {} }],
+      [
+        'a wrong signature',
+        'signed-bot',
+        () => signed(text, { key: 'not-the-secret' }),
+        json,
+        { code: 19021, msg: 'sign match fail or timestamp is not within one hour from current time' },
+      ],
+      [
+        'a stale timestamp (2 h old)',
+        'signed-bot',
+        () => signed(text, { at: Date.now() - 2 * 3600_000 }),
+        json,
+        { code: 19021, msg: 'sign match fail or timestamp is not within one hour from current time' },
+      ],
+      [
+        'no signature at all',
+        'signed-bot',
+        () => JSON.stringify(text),
+        json,
+        { code: 19021, msg: 'sign match fail or timestamp is not within one hour from current time' },
+      ],
+      [
+        'a missing keyword (one only in a link)',
+        'keyword-bot',
+        () =>
+          JSON.stringify({
+            msg_type: 'post',
+            content: {
+              post: {
+                zh_cn: {
+                  title: '通知',
+                  content: [[{ tag: 'a', text: '链接', href: 'https://x.example/发布' }]],
+                },
+              },
+            },
+          }),
+        json,
+        { code: 19024, msg: 'Key Words Not Found' },
+      ],
+      [
+        'an unknown token',
+        'no-such-bot',
+        () => JSON.stringify(text),
+        json,
+        { code: 19001, data: {}, msg: 'param invalid: incoming webhook access token invalid' },
+      ],
+      [
+        'bad JSON',
+        'open-bot',
+        () => '{"msg_type":"text",',
+        json,
+        { code: 9499, msg: 'Bad Request', data: {} },
+      ],
+      [
+        'a body over 20 KB',
+        'open-bot',
+        () => JSON.stringify({ msg_type: 'text', content: { text: 'x'.repeat(21 * 1024) } }),
+        json,
+        { code: 9499, msg: 'Bad Request', data: {} },
+      ],
+      [
+        'a non-JSON content type',
+        'open-bot',
+        () => 'msg_type=text',
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        { code: 9499, msg: 'Bad Request', data: {} },
+      ],
+      [
+        'an unknown msg_type',
+        'open-bot',
+        () => JSON.stringify({ msg_type: 'audio', content: { file_key: 'x' } }),
+        json,
+        { code: 19002, data: {}, msg: 'param invalid: msg_type' },
+      ],
+      [
+        'a text message without text',
+        'open-bot',
+        () => JSON.stringify({ msg_type: 'text', content: {} }),
+        json,
+        { code: 9499, msg: 'Bad Request', data: {} },
+      ],
     ];
     for (const [name, token, build, headers, expected] of errorCases) {
       it(`answers ${JSON.stringify(expected)} to ${name}`, async () => {
         const answer = await server.post(hookPath(token), build(), headers);
         expect(answer).toEqual({ status: 200, json: expected });
         // A probe that must arrive: had the bad request been accepted, it would have arrived first.
-        await server.post(hookPath('keyword-bot'), JSON.stringify({ msg_type: 'text', content: { text: `deploy probe ${name}` } }), json);
+        await server.post(
+          hookPath('keyword-bot'),
+          JSON.stringify({ msg_type: 'text', content: { text: `deploy probe ${name}` } }),
+          json,
+        );
         await waitFor(() => robot.messagesFor('md').length >= 1);
         expect(robot.messagesFor('md').map((m) => contentOf(m))).toEqual([`deploy probe ${name}`]);
       });
@@ -217,7 +307,11 @@ routes:
     to: log
 `);
     try {
-      const answer = await server.post(hookPath('open-bot'), JSON.stringify({ msg_type: 'text', content: { text: 'x' } }), json);
+      const answer = await server.post(
+        hookPath('open-bot'),
+        JSON.stringify({ msg_type: 'text', content: { text: 'x' } }),
+        json,
+      );
       expect(answer).toEqual({ status: 200, json: { code: 19022, msg: 'Ip Not Allowed' } });
     } finally {
       await server.close();

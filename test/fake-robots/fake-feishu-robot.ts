@@ -175,7 +175,11 @@ export class FakeFeishuRobot {
       return;
     }
     if ('code' in script) {
-      this.#answer(exchange, { code: script.code, msg: script.msg ?? 'scripted error' }, script.httpStatus ?? 200);
+      this.#answer(
+        exchange,
+        { code: script.code, msg: script.msg ?? 'scripted error' },
+        script.httpStatus ?? 200,
+      );
       return;
     }
     this.#record(exchange, script.httpStatus);
@@ -194,7 +198,8 @@ export class FakeFeishuRobot {
     const bot = this.#bots.get(token);
     // Measured: a wrong token gets 19001 whatever the body (robots.md §3.5, F5).
     if (bot === undefined) return this.#answer(exchange, errors.token);
-    if (Buffer.byteLength(raw, 'utf8') > fakeFeishuMaxBodyBytes) return this.#answer(exchange, errors.badRequest);
+    if (Buffer.byteLength(raw, 'utf8') > fakeFeishuMaxBodyBytes)
+      return this.#answer(exchange, errors.badRequest);
     let body: unknown;
     try {
       body = JSON.parse(raw);
@@ -205,7 +210,8 @@ export class FakeFeishuRobot {
     if (bot.secret !== undefined && !isSignedBy(body, bot.secret)) return this.#answer(exchange, errors.sign);
     if (!this.#admit(token)) return this.#answer(exchange, errors.rate);
     const msgType = body['msg_type'];
-    if (typeof msgType !== 'string' || !msgTypes.includes(msgType)) return this.#answer(exchange, errors.msgType);
+    if (typeof msgType !== 'string' || !msgTypes.includes(msgType))
+      return this.#answer(exchange, errors.msgType);
     if (!hasValidShape(msgType, body)) return this.#answer(exchange, errors.badRequest);
     const keywords = bot.keywords ?? [];
     if (keywords.length > 0) {
@@ -221,7 +227,9 @@ export class FakeFeishuRobot {
     const now = Date.now();
     const longest = Math.max(0, ...this.#rateLimits.map((l) => l.windowMs));
     const recent = (this.#admitted.get(token) ?? []).filter((t) => now - t < longest);
-    const admitted = this.#rateLimits.every((l) => recent.filter((t) => now - t < l.windowMs).length < l.count);
+    const admitted = this.#rateLimits.every(
+      (l) => recent.filter((t) => now - t < l.windowMs).length < l.count,
+    );
     if (admitted) recent.push(now);
     this.#admitted.set(token, recent);
     return admitted;
@@ -275,7 +283,9 @@ export function hasValidShape(msgType: string, body: Record<string, unknown>): b
     case 'image':
       return isRecord(content) && isFilled(content['image_key']);
     case 'share_chat':
-      return isRecord(content) && (isFilled(content['share_chat_id']) || isFilled(content['share_open_chat_id']));
+      return (
+        isRecord(content) && (isFilled(content['share_chat_id']) || isFilled(content['share_open_chat_id']))
+      );
     case 'post': {
       const post = isRecord(content) ? content['post'] : undefined;
       if (!isRecord(post)) return false;
@@ -287,7 +297,10 @@ export function hasValidShape(msgType: string, body: Record<string, unknown>): b
       if (!isRecord(card)) return false;
       const cardBody = card['body'];
       const elements = isRecord(cardBody) ? cardBody['elements'] : card['elements'];
-      return (elements === undefined || Array.isArray(elements)) && (elements !== undefined || isRecord(card['header']));
+      return (
+        (elements === undefined || Array.isArray(elements)) &&
+        (elements !== undefined || isRecord(card['header']))
+      );
     }
     default:
       return false;

@@ -76,7 +76,11 @@ export function buildFeishuBody(message: Message, options: BuildFeishuBodyOption
   return build(truncationMarker);
 }
 
-function shape(text: string, message: Message, options: BuildFeishuBodyOptions): FeishuTextBody | FeishuPostBody | FeishuCardBody {
+function shape(
+  text: string,
+  message: Message,
+  options: BuildFeishuBodyOptions,
+): FeishuTextBody | FeishuPostBody | FeishuCardBody {
   switch (options.format) {
     case 'text':
       return { msg_type: 'text', content: { text } };
@@ -96,7 +100,9 @@ function shape(text: string, message: Message, options: BuildFeishuBodyOptions):
 /** A schema 2.0 card: header from the title, the text as one markdown element, then link buttons. */
 function buildCard(text: string, message: Message, options: BuildFeishuBodyOptions): Record<string, unknown> {
   const title = readTitle(message) ?? cutChars(message.summary, maxTitleChars);
-  const elements: Record<string, unknown>[] = [{ tag: 'markdown', content: toLarkMarkdown(dropTitleLine(text, title)) }];
+  const elements: Record<string, unknown>[] = [
+    { tag: 'markdown', content: toLarkMarkdown(dropTitleLine(text, title)) },
+  ];
   for (const button of readButtons(message)) {
     elements.push({
       tag: 'button',
@@ -124,7 +130,8 @@ function readButtons(message: Message): { title: string; url: string }[] {
       return url === undefined ? undefined : { title: cutChars(title ?? '查看详情', 40), url };
     })
     .filter((b): b is { title: string; url: string } => b !== undefined);
-  if (buttons.length === 0 && message.url !== undefined) buttons.push({ title: '查看详情', url: message.url });
+  if (buttons.length === 0 && message.url !== undefined)
+    buttons.push({ title: '查看详情', url: message.url });
   return buttons.slice(0, maxButtons);
 }
 

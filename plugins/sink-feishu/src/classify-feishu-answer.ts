@@ -24,7 +24,12 @@ export function classifyFeishuAnswer(status: number, bodyText: string): Delivery
   const ok2xx = status >= 200 && status < 300;
   if (answer === undefined || (answer.code === 0 && !ok2xx)) {
     if (status >= 500 || status === 408)
-      return { ok: false, kind: 'retryable', code: `http_${status}`, detail: `HTTP ${status} from the Feishu hook endpoint` };
+      return {
+        ok: false,
+        kind: 'retryable',
+        code: `http_${status}`,
+        detail: `HTTP ${status} from the Feishu hook endpoint`,
+      };
     if (status === 429)
       return {
         ok: false,
@@ -40,12 +45,18 @@ export function classifyFeishuAnswer(status: number, bodyText: string): Delivery
         code: `http_${status}`,
         detail: `HTTP ${status} from the Feishu hook endpoint: check the webhook URL`,
       };
-    return { ok: false, kind: 'retryable', code: 'bad_body', detail: `HTTP ${status} with a body that is not a Feishu answer` };
+    return {
+      ok: false,
+      kind: 'retryable',
+      code: 'bad_body',
+      detail: `HTTP ${status} with a body that is not a Feishu answer`,
+    };
   }
   const { code, msg } = answer;
   if (code === 0) return { ok: true, code: 0 };
   const detail = `Feishu code ${code}: ${msg}${ok2xx ? '' : ` (HTTP ${status})`}`;
-  if (code === 11232) return { ok: false, kind: 'throttled', code, detail, retryAfterMs: feishuThrottleWaitMs };
+  if (code === 11232)
+    return { ok: false, kind: 'throttled', code, detail, retryAfterMs: feishuThrottleWaitMs };
   if (retryableCodes.has(code)) return { ok: false, kind: 'retryable', code, detail };
   return {
     ok: false,
@@ -72,12 +83,25 @@ function parseFeishuAnswer(bodyText: string): { code: number; msg: string } | un
 }
 
 /** Why a request got no answer: timeouts, refused or reset connections. All worth a retry. */
-export function classifyFeishuFailure(error: unknown, aborted: { readonly byCaller: boolean }): DeliveryResult {
+export function classifyFeishuFailure(
+  error: unknown,
+  aborted: { readonly byCaller: boolean },
+): DeliveryResult {
   if (aborted.byCaller)
-    return { ok: false, kind: 'retryable', code: 'aborted', detail: 'the send was cancelled (shutting down?)' };
+    return {
+      ok: false,
+      kind: 'retryable',
+      code: 'aborted',
+      detail: 'the send was cancelled (shutting down?)',
+    };
   const name = readField(error, 'name');
   if (name === 'TimeoutError' || name === 'AbortError')
-    return { ok: false, kind: 'retryable', code: 'timeout', detail: 'the Feishu hook endpoint did not answer in time' };
+    return {
+      ok: false,
+      kind: 'retryable',
+      code: 'timeout',
+      detail: 'the Feishu hook endpoint did not answer in time',
+    };
   const cause = isObject(error) && isObject(error['cause']) ? error['cause'] : error;
   const reason = readField(cause, 'message') ?? String(cause);
   return {

@@ -47,12 +47,17 @@ export const feishuSinkConfigSchema: JsonSchema = {
       description: 'Signing secret (签名校验): every request is signed in the body. Secret.',
     },
     format: { enum: [...feishuFormats], default: 'post' },
-    mentions: { type: 'boolean', default: true, description: 'Mention people at all (false: `@name` as plain text).' },
+    mentions: {
+      type: 'boolean',
+      default: true,
+      description: 'Mention people at all (false: `@name` as plain text).',
+    },
     cardColor: {
       type: 'string',
       pattern: '^[a-z-]+$',
       default: 'blue',
-      description: 'Card header colour for `format: interactive` (blue, wathet, turquoise, green, yellow, orange, red, carmine, violet, purple, indigo, grey).',
+      description:
+        'Card header colour for `format: interactive` (blue, wathet, turquoise, green, yellow, orange, red, carmine, violet, purple, indigo, grey).',
     },
     rateLimit: {
       type: 'string',

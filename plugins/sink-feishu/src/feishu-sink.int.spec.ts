@@ -19,20 +19,26 @@ const textMessage = buildContractMessage({ format: 'txt', text: 'zhangsan 推送
 const huge = buildContractMessage({
   text: Array.from(
     { length: 800 },
-    (_, i) => `> <font color="warning">第${i}条</font> [提交 ${i}](https://gitee.example/acme/widgets/commit/${i}) 修复😀`,
+    (_, i) =>
+      `> <font color="warning">第${i}条</font> [提交 ${i}](https://gitee.example/acme/widgets/commit/${i}) 修复😀`,
   ).join('\n'),
 });
 
-const formatCases: SinkContractCase<FakeFeishuRobot>[] = (['text', 'post', 'interactive'] as const).map((format) => ({
-  name: `${format}: accepted (code 0), signed`,
-  arrange: () => ({ format }),
-  ...(format === 'text' ? { message: textMessage } : {}),
-  expected: { ok: true },
-  verify: (fake) => {
-    expect(fake.messages.map((m) => m.msgType)).toEqual([format]);
-    expect(fake.messages[0]?.body).toMatchObject({ timestamp: expect.stringMatching(/^\d{10}$/), sign: expect.any(String) });
-  },
-}));
+const formatCases: SinkContractCase<FakeFeishuRobot>[] = (['text', 'post', 'interactive'] as const).map(
+  (format) => ({
+    name: `${format}: accepted (code 0), signed`,
+    arrange: () => ({ format }),
+    ...(format === 'text' ? { message: textMessage } : {}),
+    expected: { ok: true },
+    verify: (fake) => {
+      expect(fake.messages.map((m) => m.msgType)).toEqual([format]);
+      expect(fake.messages[0]?.body).toMatchObject({
+        timestamp: expect.stringMatching(/^\d{10}$/),
+        sign: expect.any(String),
+      });
+    },
+  }),
+);
 
 const failureCases: SinkContractCase<FakeFeishuRobot>[] = [
   {
@@ -122,28 +128,34 @@ const failureCases: SinkContractCase<FakeFeishuRobot>[] = [
   },
 ];
 
-const sizeCases: SinkContractCase<FakeFeishuRobot>[] = (['text', 'post', 'interactive'] as const).map((format) => ({
-  name: `${format}: a message far over 20 KB is cut to fit, never refused`,
-  arrange: () => ({ format }),
-  message: { ...huge, format: format === 'text' ? 'txt' : 'md' },
-  expected: { ok: true },
-  verify: (fake) => {
-    expect(fake.answers.map((a) => a.code)).toEqual([0]);
-    const [sent] = fake.messages;
-    expect(sent?.bytes).toBeLessThanOrEqual(fakeFeishuMaxBodyBytes);
-    expect(sent?.bytes).toBeGreaterThan(15_000);
-    const body = JSON.stringify(sent?.body);
-    expect(body).toContain('…');
-    expect(body).toContain('https://gitee.example/acme/widgets/compare');
-  },
-}));
+const sizeCases: SinkContractCase<FakeFeishuRobot>[] = (['text', 'post', 'interactive'] as const).map(
+  (format) => ({
+    name: `${format}: a message far over 20 KB is cut to fit, never refused`,
+    arrange: () => ({ format }),
+    message: { ...huge, format: format === 'text' ? 'txt' : 'md' },
+    expected: { ok: true },
+    verify: (fake) => {
+      expect(fake.answers.map((a) => a.code)).toEqual([0]);
+      const [sent] = fake.messages;
+      expect(sent?.bytes).toBeLessThanOrEqual(fakeFeishuMaxBodyBytes);
+      expect(sent?.bytes).toBeGreaterThan(15_000);
+      const body = JSON.stringify(sent?.body);
+      expect(body).toContain('…');
+      expect(body).toContain('https://gitee.example/acme/widgets/compare');
+    },
+  }),
+);
 
 describeSinkContract<FakeFeishuRobot>({
   name: 'feishu (webhook + secret)',
   createSink: () => new FeishuSink(),
   startFake: () => new FakeFeishuRobot({ bots: { [token]: { secret } } }).start(),
   stopFake: (fake) => fake.stop(),
-  target: (fake) => ({ name: 'fs', type: 'feishu', settings: { type: 'feishu', webhook: fake.url(token), secret } }),
+  target: (fake) => ({
+    name: 'fs',
+    type: 'feishu',
+    settings: { type: 'feishu', webhook: fake.url(token), secret },
+  }),
   secrets: (target) => [token, secret, String(target.settings['webhook'])],
   cases: [...formatCases, ...failureCases, ...sizeCases],
 });
@@ -153,14 +165,19 @@ describeSinkContract<FakeFeishuRobot>({
   createSink: () => new FeishuSink(),
   startFake: () => new FakeFeishuRobot({ bots: { [token]: {} } }).start(),
   stopFake: (fake) => fake.stop(),
-  target: (fake) => ({ name: 'fs', type: 'feishu', settings: { type: 'feishu', token, apiBase: fake.baseUrl, format: 'text' } }),
+  target: (fake) => ({
+    name: 'fs',
+    type: 'feishu',
+    settings: { type: 'feishu', token, apiBase: fake.baseUrl, format: 'text' },
+  }),
   secrets: () => [token],
   cases: [
     {
       name: 'text: accepted, no signature fields',
       message: textMessage,
       expected: { ok: true },
-      verify: (fake) => expect(Object.keys(fake.messages[0]?.body ?? {}).sort()).toEqual(['content', 'msg_type']),
+      verify: (fake) =>
+        expect(Object.keys(fake.messages[0]?.body ?? {}).sort()).toEqual(['content', 'msg_type']),
     },
     {
       name: '19001 for a wrong token: permanent',
@@ -181,7 +198,11 @@ describe('FeishuSink against the fake bot', () => {
   it('should translate WeCom markdown into post paragraphs with links and at tags', async () => {
     const fake = await new FakeFeishuRobot({ bots: { [token]: {} } }).start();
     try {
-      const target: SinkTarget = { name: 'fs', type: 'feishu', settings: { type: 'feishu', webhook: fake.url(token) } };
+      const target: SinkTarget = {
+        name: 'fs',
+        type: 'feishu',
+        settings: { type: 'feishu', webhook: fake.url(token) },
+      };
       const mention = sink.formatMention('ou_abc', 'md', target);
       const message = buildContractMessage({
         text: `**张三** 推送到 [acme/widgets](https://gitee.example/acme/widgets)\n> <font color="info">main</font> 请 ${mention} 看看 {{x}}\n@all 注意`,
@@ -202,7 +223,10 @@ describe('FeishuSink against the fake bot', () => {
                 { tag: 'at', user_id: 'ou_abc' },
                 { tag: 'text', text: ' 看看 {{x}}' },
               ],
-              [{ tag: 'at', user_id: 'all' }, { tag: 'text', text: ' 注意' }],
+              [
+                { tag: 'at', user_id: 'all' },
+                { tag: 'text', text: ' 注意' },
+              ],
             ],
           },
         },

@@ -36,7 +36,11 @@ export class FeishuSink implements Sink {
   ];
 
   formatMention(userId: string, _format: TemplateFormat, target: SinkTarget): string {
-    return formatFeishuMention(userId, readFeishuFormat(target.settings), target.settings['mentions'] !== false);
+    return formatFeishuMention(
+      userId,
+      readFeishuFormat(target.settings),
+      target.settings['mentions'] !== false,
+    );
   }
 
   templateFormat(target: SinkTarget): TemplateFormat {
@@ -82,7 +86,11 @@ function toBuildOptions(settings: FeishuSinkSettings): Parameters<typeof buildFe
   };
 }
 
-async function postToBot(settings: FeishuSinkSettings, body: FeishuBody, context: SinkContext): Promise<DeliveryResult> {
+async function postToBot(
+  settings: FeishuSinkSettings,
+  body: FeishuBody,
+  context: SinkContext,
+): Promise<DeliveryResult> {
   const timeout = AbortSignal.timeout(settings.timeoutMs);
   const signal = context.signal === undefined ? timeout : AbortSignal.any([timeout, context.signal]);
   try {
@@ -100,10 +108,16 @@ async function postToBot(settings: FeishuSinkSettings, body: FeishuBody, context
 }
 
 /** Masks the hook URL, token and secret in the result, and logs one line per failure. */
-function report(result: DeliveryResult, target: SinkTarget, context: SinkContext, secrets: readonly string[]): DeliveryResult {
+function report(
+  result: DeliveryResult,
+  target: SinkTarget,
+  context: SinkContext,
+  secrets: readonly string[],
+): DeliveryResult {
   if (result.ok) return result;
   let detail = result.detail;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) detail = detail.split(secret).join('***');
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length))
+    detail = detail.split(secret).join('***');
   const masked = { ...result, detail };
   const line = { sink: target.name, kind: masked.kind, code: masked.code };
   const text = `Feishu delivery failed (${masked.kind}, code ${String(masked.code)}): ${masked.detail}`;

@@ -65,10 +65,13 @@ export function toLarkMarkdownSegment(piece: string): FeishuSegment | undefined 
 export function convertLarkMarkdown(source: string): string {
   return source
     .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<font\s+color\s*=\s*["']?([\w-]+)["']?\s*>([\s\S]*?)<\/font>/gi, (_all, colour: string, inner: string) => {
-      const mapped = weComColours[colour.toLowerCase()];
-      return mapped === undefined ? inner : `<font color="${mapped}">${inner}</font>`;
-    })
+    .replace(
+      /<font\s+color\s*=\s*["']?([\w-]+)["']?\s*>([\s\S]*?)<\/font>/gi,
+      (_all, colour: string, inner: string) => {
+        const mapped = weComColours[colour.toLowerCase()];
+        return mapped === undefined ? inner : `<font color="${mapped}">${inner}</font>`;
+      },
+    )
     .replace(/~~([^~\n]+)~~/g, '$1')
     .replace(/<link\s+[^>]*url\s*=\s*["']?([^"'\s>]+)["']?[^>]*>([\s\S]*?)<\/link>/gi, '[$2]($1)')
     .replace(/<\/?(?:text_tag|local_datetime|person|number_tag|raw)[^>]*>/gi, '');
@@ -95,5 +98,8 @@ export function findMarkdownLinks(markdown: string): { title: string; url: strin
 
 /** Bare `http(s)://` URLs in plain text, in order. */
 export function findBareUrls(text: string): { title: string; url: string }[] {
-  return [...text.matchAll(/https?:\/\/[^\s<>"'()，。、；！？）】]+/g)].map((m) => ({ title: m[0], url: m[0] }));
+  return [...text.matchAll(/https?:\/\/[^\s<>"'()，。、；！？）】]+/g)].map((m) => ({
+    title: m[0],
+    url: m[0],
+  }));
 }

@@ -73,7 +73,8 @@ export function readFeishuSourceSettings(settings: Readonly<Record<string, unkno
   const map = new Map<string, FeishuRobotSettings>();
   for (const [token, value] of Object.entries(robots)) {
     const robot = isRecord(value) ? value : {};
-    const secret = typeof robot['secret'] === 'string' && robot['secret'] !== '' ? robot['secret'] : undefined;
+    const secret =
+      typeof robot['secret'] === 'string' && robot['secret'] !== '' ? robot['secret'] : undefined;
     const keywords = Array.isArray(robot['keywords'])
       ? robot['keywords'].filter((k): k is string => typeof k === 'string' && k !== '')
       : [];

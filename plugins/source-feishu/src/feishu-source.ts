@@ -72,16 +72,25 @@ export class FeishuSource implements Source {
     }
     const body = parseFeishuBody(request.rawBody);
     if (robot.secret !== undefined && !dryRun) {
-      verifyFeishuSignature(body, { secret: robot.secret, now: context.now(), windowMs: settings.timestampWindowMs });
+      verifyFeishuSignature(body, {
+        secret: robot.secret,
+        now: context.now(),
+        windowMs: settings.timestampWindowMs,
+      });
     }
     const data = normalizeFeishuMessage(body, token);
     if (!dryRun && !hasFeishuKeyword(collectFeishuKeywordText(body), robot.keywords)) {
-      throw new HookmuxError('HM_ERR_SRC_KEYWORD', 'the Feishu message contains none of the robot\'s keywords', {
-        hint: 'put one of the keywords in the message text or title (links do not count), or change sources.feishu.robots.<token>.keywords',
-      });
+      throw new HookmuxError(
+        'HM_ERR_SRC_KEYWORD',
+        "the Feishu message contains none of the robot's keywords",
+        {
+          hint: 'put one of the keywords in the message text or title (links do not count), or change sources.feishu.robots.<token>.keywords',
+        },
+      );
     }
     const url = data.links[0]?.url ?? data.buttons[0]?.url;
-    const { sign: _sign, ...payload } = body;
+    // The sign is a credential for the timestamp: keep it out of stored payloads.
+    const payload = Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'sign'));
     return {
       id: deriveFeishuEventId(token, body),
       source: this.id,
@@ -116,7 +125,9 @@ function findRobot(
   robots: ReadonlyMap<string, FeishuRobotSettings>,
   dryRun: boolean,
 ): [string, FeishuRobotSettings] {
-  const token = request.params['token'] ?? (dryRun ? (request.headers['x-feishu-robot'] ?? robots.keys().next().value) : undefined);
+  const token =
+    request.params['token'] ??
+    (dryRun ? (request.headers['x-feishu-robot'] ?? robots.keys().next().value) : undefined);
   const robot = token === undefined ? undefined : robots.get(token);
   if (token === undefined || robot === undefined) {
     throw new HookmuxError('HM_ERR_SRC_UNKNOWN_ROBOT', 'no Feishu robot with this hook token', {
@@ -137,7 +148,9 @@ function parseFeishuBody(rawBody: Buffer): Readonly<Record<string, unknown>> {
     });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new HookmuxError('HM_ERR_SRC_MALFORMED', 'the Feishu request body is not a JSON object', { at: 'body' });
+    throw new HookmuxError('HM_ERR_SRC_MALFORMED', 'the Feishu request body is not a JSON object', {
+      at: 'body',
+    });
   }
   assertShallow(parsed);
   return parsed as Readonly<Record<string, unknown>>;
@@ -149,9 +162,13 @@ function assertShallow(body: object): void {
   while (stack.length > 0) {
     const [value, depth] = stack.pop() ?? [undefined, 0];
     if (depth > maxJsonDepth) {
-      throw new HookmuxError('HM_ERR_SRC_MALFORMED', `the Feishu body is nested deeper than ${maxJsonDepth} levels`, {
-        at: 'body',
-      });
+      throw new HookmuxError(
+        'HM_ERR_SRC_MALFORMED',
+        `the Feishu body is nested deeper than ${maxJsonDepth} levels`,
+        {
+          at: 'body',
+        },
+      );
     }
     if (typeof value === 'object' && value !== null)
       for (const item of Object.values(value)) stack.push([item, depth + 1]);
@@ -170,5 +187,7 @@ const typeLabels: Record<FeishuMessageData['msgType'], string> = {
 function summarize(data: FeishuMessageData): string {
   const line = (data.title ?? data.text.split('\n').find((l) => l.trim() !== '') ?? '').trim();
   const chars = [...(line === '' ? `飞书${typeLabels[data.msgType]}` : line)];
-  return chars.length <= maxSummaryChars ? chars.join('') : `${chars.slice(0, maxSummaryChars - 1).join('')}…`;
+  return chars.length <= maxSummaryChars
+    ? chars.join('')
+    : `${chars.slice(0, maxSummaryChars - 1).join('')}…`;
 }

@@ -10,7 +10,11 @@ export {
   type FeishuRobotSettings,
   type FeishuSourceSettings,
 } from './feishu-source-settings.js';
-export { signFeishuTimestamp, verifyFeishuSignature, type VerifyFeishuSignatureOptions } from './verify-feishu-signature.js';
+export {
+  signFeishuTimestamp,
+  verifyFeishuSignature,
+  type VerifyFeishuSignatureOptions,
+} from './verify-feishu-signature.js';
 export { feishuErrorBodies, feishuSuccessBody, toFeishuReply } from './to-feishu-reply.js';
 export { normalizeFeishuMessage } from './normalize-feishu-message.js';
 export { convertLarkMarkdown, splitFeishuMentions, stripLarkMarkdown } from './convert-lark-markdown.js';

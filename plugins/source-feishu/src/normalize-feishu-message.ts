@@ -55,7 +55,8 @@ function readParts(msgType: FeishuMsgType, body: JsonRecord): Parts {
   switch (msgType) {
     case 'text': {
       const text = isRecord(content) ? content['text'] : undefined;
-      if (typeof text !== 'string' || text.trim() === '') throw malformed('content.text', 'a text message needs content.text');
+      if (typeof text !== 'string' || text.trim() === '')
+        throw malformed('content.text', 'a text message needs content.text');
       return { paragraphs: [splitFeishuMentions(text, toPlainSegment)], buttons: [] };
     }
     case 'post':
@@ -64,12 +65,15 @@ function readParts(msgType: FeishuMsgType, body: JsonRecord): Parts {
       return readCard(body);
     case 'image': {
       const imageKey = isRecord(content) ? content['image_key'] : undefined;
-      if (typeof imageKey !== 'string' || imageKey === '') throw malformed('content.image_key', 'an image message needs content.image_key');
+      if (typeof imageKey !== 'string' || imageKey === '')
+        throw malformed('content.image_key', 'an image message needs content.image_key');
       // The picture itself needs Feishu app credentials: templates say so instead.
       return { paragraphs: [], buttons: [], imageKey };
     }
     case 'share_chat': {
-      const chatId = isRecord(content) ? (content['share_chat_id'] ?? content['share_open_chat_id']) : undefined;
+      const chatId = isRecord(content)
+        ? (content['share_chat_id'] ?? content['share_open_chat_id'])
+        : undefined;
       if (typeof chatId !== 'string' || chatId === '')
         throw malformed('content.share_chat_id', 'a share_chat message needs content.share_chat_id');
       return { paragraphs: [], buttons: [], shareChatId: chatId };
@@ -83,10 +87,14 @@ function readPost(content: unknown): Parts {
   const locales = Object.keys(post).filter((k) => isRecord(post[k]));
   const locale = preferredLocales.find((l) => locales.includes(l)) ?? locales[0];
   const chosen = locale === undefined ? undefined : post[locale];
-  if (!isRecord(chosen)) throw malformed('content.post', 'a post message needs at least one locale (zh_cn, en_us, …)');
+  if (!isRecord(chosen))
+    throw malformed('content.post', 'a post message needs at least one locale (zh_cn, en_us, …)');
   const rows = chosen['content'];
-  if (rows !== undefined && !Array.isArray(rows)) throw malformed(`content.post.${locale ?? ''}.content`, 'post content must be a list of paragraphs');
-  const paragraphs = (rows ?? []).map((row: unknown) => (Array.isArray(row) ? row.flatMap(readPostElement) : []));
+  if (rows !== undefined && !Array.isArray(rows))
+    throw malformed(`content.post.${locale ?? ''}.content`, 'post content must be a list of paragraphs');
+  const paragraphs = (rows ?? []).map((row: unknown) =>
+    Array.isArray(row) ? row.flatMap(readPostElement) : [],
+  );
   const title = readText(chosen['title']);
   if (title === undefined && paragraphs.every((p) => p.length === 0))
     throw malformed(`content.post.${locale ?? ''}`, 'the post has neither a title nor content');
@@ -133,7 +141,8 @@ function readPostElement(element: unknown): FeishuSegment[] {
  */
 function readCard(body: JsonRecord): Parts {
   const card = parseCard(body['card']);
-  if (card === undefined) throw malformed('card', 'an interactive message needs a card object (top-level `card`)');
+  if (card === undefined)
+    throw malformed('card', 'an interactive message needs a card object (top-level `card`)');
   const header = isRecord(card['header']) ? card['header'] : {};
   const title = readTextObject(header['title']);
   const subtitle = readTextObject(header['subtitle']);
@@ -186,7 +195,8 @@ function readCardElement(element: unknown, parts: Parts, depth: number): void {
       const text = element['text'];
       if (isRecord(text)) readCardElement(text, parts, depth + 1);
       if (Array.isArray(element['fields']))
-        for (const field of element['fields']) if (isRecord(field)) readCardElement(field['text'], parts, depth + 1);
+        for (const field of element['fields'])
+          if (isRecord(field)) readCardElement(field['text'], parts, depth + 1);
       if (isRecord(element['extra'])) readCardElement(element['extra'], parts, depth + 1);
       return;
     }
@@ -216,7 +226,9 @@ function readCardElement(element: unknown, parts: Parts, depth: number): void {
 }
 
 function readButtonUrl(button: JsonRecord): string | undefined {
-  const direct = readText(button['url']) ?? (isRecord(button['multi_url']) ? readText(button['multi_url']['url']) : undefined);
+  const direct =
+    readText(button['url']) ??
+    (isRecord(button['multi_url']) ? readText(button['multi_url']['url']) : undefined);
   if (direct !== undefined) return direct;
   for (const behavior of asList(button['behaviors'])) {
     if (isRecord(behavior) && behavior['type'] === 'open_url') {
@@ -236,11 +248,20 @@ function buildData(msgType: FeishuMsgType, parts: Parts, robot: string): FeishuM
     if (segment.kind === 'at') {
       if (segment.all) all = true;
       else if (segment.login !== undefined && !people.has(segment.login))
-        people.set(segment.login, segment.name === segment.login ? { login: segment.login } : { login: segment.login, name: segment.name });
+        people.set(
+          segment.login,
+          segment.name === segment.login
+            ? { login: segment.login }
+            : { login: segment.login, name: segment.name },
+        );
     } else if (segment.kind === 'link') {
       links.push({ title: segment.text, url: segment.url });
     } else if (segment.kind === 'text') {
-      links.push(...(segment.markdown === segment.text ? findBareUrls(segment.text) : findMarkdownLinks(segment.markdown)));
+      links.push(
+        ...(segment.markdown === segment.text
+          ? findBareUrls(segment.text)
+          : findMarkdownLinks(segment.markdown)),
+      );
     }
   }
   const bodyMarkdown = paragraphs.map((p) => p.map(toMarkdown).join('')).join('\n');
@@ -297,7 +318,6 @@ function toText(segment: FeishuSegment): string {
   }
 }
 
-
 function joinTitle(title: string | undefined, subtitle: string | undefined): string | undefined {
   if (title === undefined) return subtitle;
   return subtitle === undefined ? title : `${title} · ${subtitle}`;
@@ -305,7 +325,9 @@ function joinTitle(title: string | undefined, subtitle: string | undefined): str
 
 function pickLocale(i18n: JsonRecord | undefined): unknown[] | undefined {
   if (i18n === undefined) return undefined;
-  const locale = preferredLocales.find((l) => Array.isArray(i18n[l])) ?? Object.keys(i18n).find((k) => Array.isArray(i18n[k]));
+  const locale =
+    preferredLocales.find((l) => Array.isArray(i18n[l])) ??
+    Object.keys(i18n).find((k) => Array.isArray(i18n[k]));
   const list = locale === undefined ? undefined : i18n[locale];
   return Array.isArray(list) ? list : undefined;
 }

@@ -26,7 +26,10 @@ const signHint =
  * or a number (robots.md §3.2 leaves that open, so both are accepted). Throws a 401 HookmuxError
  * whose text never quotes the secret or the received sign.
  */
-export function verifyFeishuSignature(body: Readonly<Record<string, unknown>>, options: VerifyFeishuSignatureOptions): void {
+export function verifyFeishuSignature(
+  body: Readonly<Record<string, unknown>>,
+  options: VerifyFeishuSignatureOptions,
+): void {
   const rawTimestamp = body['timestamp'];
   const sign = body['sign'];
   const timestamp =
