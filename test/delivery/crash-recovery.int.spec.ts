@@ -27,7 +27,7 @@ describe('a crash (SIGKILL) mid-burst loses no accepted event', () => {
 
   it('delivers every 2xx-answered push exactly once per target, de-duplicated by event', async () => {
     const { file } = writeConfig(`
-server: { host: 127.0.0.1, port: "\${HOOKMUX_PORT}" }
+server: { host: 127.0.0.1, port: "\${HOOKMUX_PORT:-8080}" }
 storage: { type: sqlite, path: ./data/hookmux.db }
 log: { level: warn }
 sources:
