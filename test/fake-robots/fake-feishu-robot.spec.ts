@@ -12,7 +12,7 @@ async function post(url: string, body: unknown): Promise<{ status: number; json:
     headers: { 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: response.status, json: (await response.json()) };
+  return { status: response.status, json: await response.json() };
 }
 
 function signed(body: Record<string, unknown>, key = secret, at = Date.now()): Record<string, unknown> {
