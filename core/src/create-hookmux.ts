@@ -10,10 +10,12 @@ import { SinkDirectory } from './contracts/sink-directory.js';
 import { Sink } from './contracts/sink.js';
 import { Source } from './contracts/source.js';
 import { HookmuxErrors } from './errors/hookmux-error.js';
+import { createAdminRouter } from './admin/create-admin-router.js';
 import { createApp } from './http/create-app.js';
 import { Logger } from './logging/logger.js';
 import { type LoadPluginsOptions, loadPlugins } from './plugins/load-plugins.js';
 import { buildRuntime, type PluginSet } from './runtime/build-runtime.js';
+import { ConfigReloader } from './runtime/config-reloader.js';
 import { RecentEvents } from './runtime/recent-events.js';
 import { Intake } from './runtime/intake.js';
 import { RuntimeHolder } from './runtime/runtime-holder.js';
@@ -27,6 +29,8 @@ export interface CreateHookmuxOptions {
   readonly secrets?: { values: readonly string[] };
   readonly plugins?: Partial<LoadPluginsOptions>;
   readonly now?: () => number;
+  /** Environment for `${VAR}` when the config is reloaded (default: process.env). */
+  readonly env?: Record<string, string | undefined>;
 }
 
 /** One running hookmux: the container, the runtime in force, the queue and the koa app. */
@@ -38,6 +42,8 @@ export interface Hookmux {
   readonly events: RecentEvents;
   readonly plugins: PluginSet;
   readonly app: Koa;
+  /** Reloads config and templates (SIGHUP, file changes); a broken config is refused. */
+  readonly reloader: ConfigReloader;
   /** Starts the queue's dispatcher and listens on the config's host and port (or `port`). */
   listen(port?: number, host?: string): Promise<{ server: Server; url: string }>;
   /** Stops accepting, then stops the queue (finishing or releasing in-flight sends). */
@@ -77,7 +83,30 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
     events.add(outcome.event, outcome.duplicate ? [] : deliveries.map((d) => d.sink), outcome.duplicate),
   );
   container.bind(RecentEvents).toConstantValue(events);
-  const app = createApp({ holder, intake, logger, ...(options.now ? { now: options.now } : {}) });
+  const admin = createAdminRouter({
+    token: () => holder.current.config.admin.token,
+    holder,
+    intake,
+    store: queue,
+    events,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const app = createApp({
+    holder,
+    intake,
+    logger,
+    routers: [admin],
+    ...(options.now ? { now: options.now } : {}),
+  });
+
+  const reloader = new ConfigReloader({
+    holder,
+    plugins,
+    logger,
+    env: options.env ?? process.env,
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+  });
 
   let server: Server | undefined;
   return {
@@ -88,6 +117,7 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
     events,
     plugins,
     app,
+    reloader,
     async listen(port = config.server.port, host = config.server.host) {
       await queue.start();
       const listening = app.listen(port, host);
@@ -106,10 +136,13 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
       return { server: listening, url };
     },
     async close() {
+      reloader.close();
       if (server) {
         const closing = server;
-        await new Promise<void>((resolve) => closing.close(() => resolve()));
-        closing.closeAllConnections();
+        const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+        // Keep-alive connections would hold close() open; in-flight requests still finish.
+        closing.closeIdleConnections();
+        await closed;
       }
       await queue.stop();
     },

@@ -27,3 +27,5 @@ export * from './contracts/delivery-store.js';
 export * from './delivery/sqlite-queue.js';
 export * from './contracts/queue-provider.js';
 export * from './runtime/recent-events.js';
+export * from './runtime/config-reloader.js';
+export * from './admin/create-admin-router.js';

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,17 +12,7 @@ const mainJs = join(repo, 'core/lib/cli/main.js');
 export const secret = 'delivery-acceptance-secret';
 const timestampBase = Date.now() - 30 * 60_000;
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+export { freePort } from '../helpers/free-port.js';
 
 /** A temp folder with hookmux.yaml; the outbox lives beside it (`./data/hookmux.db`). */
 export function writeConfig(yaml: string): { dir: string; file: string } {

@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { createHookmux, type Hookmux, loadConfig, MemoryLogger } from '@hookmux/core';
 
@@ -20,14 +20,19 @@ export interface TestHookmux {
 /** Writes `yaml` to a temp folder as hookmux.yaml, loads it like `hookmux serve` would, and listens on a free port. */
 export async function startTestHookmux(
   yaml: string,
-  options: { env?: Record<string, string> } = {},
+  options: { env?: Record<string, string>; files?: Record<string, string> } = {},
 ): Promise<TestHookmux> {
   const dir = mkdtempSync(join(tmpdir(), 'hookmux-test-'));
   const file = join(dir, 'hookmux.yaml');
   writeFileSync(file, yaml);
-  const config = await loadConfig(file, { env: { ...options.env } });
+  for (const [name, text] of Object.entries(options.files ?? {})) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  const env = { ...options.env };
+  const config = await loadConfig(file, { env });
   const logger = new MemoryLogger();
-  const hookmux = await createHookmux({ config, logger });
+  const hookmux = await createHookmux({ config, logger, env });
   const { url } = await hookmux.listen(0, '127.0.0.1');
   return {
     hookmux,

@@ -61,7 +61,11 @@ export class Intake {
       },
       deliveries.length === 0 ? 'event accepted, no route matched' : 'event accepted',
     );
-    const outcome = { event, deliveries: result.queued, duplicate: result.queued === 0 && result.duplicates > 0 };
+    const outcome = {
+      event,
+      deliveries: result.queued,
+      duplicate: result.queued === 0 && result.duplicates > 0,
+    };
     for (const listener of this.#listeners) {
       try {
         listener(outcome, deliveries);

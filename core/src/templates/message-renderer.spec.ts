@@ -205,7 +205,11 @@ describe('mentions by mobile (robot-compatible sources)', () => {
     const { set } = TemplateSet.load([dir]);
     const people = [{ dingtalk: 'dt-1', wecom: 'ZhangSan', mobile: '13800000000' }];
     const message = new MessageRenderer({ templates: set, builtinDir: dir, timeZone: 'UTC', people }).render(
-      { ...event, source: 'dingtalk', data: { data: { at: [{ mobile: '13800000000' }, { mobile: '13900000000' }, 'dt-1'] } } },
+      {
+        ...event,
+        source: 'dingtalk',
+        data: { data: { at: [{ mobile: '13800000000' }, { mobile: '13900000000' }, 'dt-1'] } },
+      },
       sink('txt'),
     );
     expect(message.text).toBe('@ZhangSan @13900000000 @ZhangSan');

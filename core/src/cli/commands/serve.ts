@@ -2,7 +2,11 @@ import { loadConfig, resolveConfigPath } from '../../config/load-config.js';
 import { createHookmux } from '../../create-hookmux.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { type CliIo, exitCodes, writeLine } from '../cli-io.js';
+import { HookmuxError, HookmuxErrors } from '../../errors/hookmux-error.js';
 import { toErrors } from '../load-for-cli.js';
+
+const isHookmuxProblem = (error: unknown): boolean =>
+  error instanceof HookmuxErrors || HookmuxError.is(error);
 
 /**
  * `hookmux serve`: runs until SIGTERM/SIGINT, then stops accepting, lets in-flight sends finish
@@ -14,12 +18,22 @@ export async function runServeCommand(configOption: string | undefined, io: CliI
   let hookmux;
   try {
     const config = await loadConfig(file, { env: io.env });
-    const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, secrets, destination: io.out });
-    hookmux = await createHookmux({ config, logger, secrets });
+    const logger = createLogger({
+      level: config.log.level,
+      pretty: config.log.pretty,
+      secrets,
+      destination: io.out,
+    });
+    hookmux = await createHookmux({ config, logger, secrets, env: io.env });
     await hookmux.listen();
+    hookmux.reloader.watch();
   } catch (error) {
     writeLine(io.err, `hookmux: cannot start with ${file}`);
-    for (const e of toErrors(error)) writeLine(io.err, `  ✗ ${e.describe()}`);
+    const problems = isHookmuxProblem(error)
+      ? toErrors(error).map((e) => e.describe())
+      : [(error as Error).message];
+    for (const problem of problems) writeLine(io.err, `  ✗ ${problem}`);
+    await hookmux?.close();
     return exitCodes.failure;
   }
   const running = hookmux;
@@ -39,5 +53,7 @@ export async function runServeCommand(configOption: string | undefined, io: CliI
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    const onHup = (): void => void running.reloader.reload('SIGHUP');
+    process.on('SIGHUP', onHup);
   });
 }
