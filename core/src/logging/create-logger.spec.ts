@@ -55,6 +55,6 @@ describe('createLogger', () => {
     for (let i = 0; i < 200 && !out.text.includes('\n'); i += 1) await new Promise((r) => setTimeout(r, 10));
     expect(out.text).toMatch(/WARN.*robot said no to \*\*\*/);
     expect(out.text).toContain('team-a');
-    expect(() => JSON.parse(out.text)).toThrow();
+    expect(() => JSON.parse(out.text) as unknown).toThrow();
   });
 });
