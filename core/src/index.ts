@@ -29,3 +29,4 @@ export * from './contracts/queue-provider.js';
 export * from './runtime/recent-events.js';
 export * from './runtime/config-reloader.js';
 export * from './admin/create-admin-router.js';
+export * from './contracts/delivery-observer.js';

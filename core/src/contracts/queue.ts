@@ -1,3 +1,4 @@
+import type { DeliveryObserver } from './delivery-observer.js';
 import type { Message } from './message.js';
 
 export const Queue = Symbol.for('@hookmux/core/Queue');
@@ -28,4 +29,6 @@ export interface Queue {
   start(): Promise<void>;
   /** Stop dispatching: finish or release in-flight sends. */
   stop(): Promise<void>;
+  /** Be told about every send once it is recorded (metrics). */
+  observe?(observer: DeliveryObserver): void;
 }

@@ -12,6 +12,7 @@ import type {
   PurgeFilter,
   SinkDeliveryStats,
 } from '../contracts/delivery-store.js';
+import type { DeliveryAttempt, DeliveryObserver, DeliveryOutcome } from '../contracts/delivery-observer.js';
 import type { Message } from '../contracts/message.js';
 import type { DeliveryRequest, EnqueueResult, Queue } from '../contracts/queue.js';
 import type { ResolvedSink, SinkDirectory } from '../contracts/sink-directory.js';
@@ -128,6 +129,7 @@ export class SqliteQueue implements Queue, DeliveryStore {
   readonly #attempts = new Set<Attempt>();
   readonly #inFlight = new Set<Promise<void>>();
   readonly #warnedSinks = new Set<string>();
+  readonly #observers: DeliveryObserver[] = [];
   #lastPruneAt = 0;
 
   constructor(options: {
@@ -667,15 +669,25 @@ export class SqliteQueue implements Queue, DeliveryStore {
     }
   }
 
+  observe(observer: DeliveryObserver): void {
+    this.#observers.push(observer);
+  }
+
   #complete(attempt: Attempt, result: DeliveryResult): void {
     if (attempt.released || !this.#db.open) return;
+    const outcomes: Partial<Record<DeliveryOutcome, number>> = {};
     const now = this.#now();
     const { lane, rows } = attempt;
     // Completion time, not start time: the robot stamped the request somewhere in between, so
     // counting from the end keeps our window at least as long as the robot's.
     lane.limiter.record(now);
     const ids = JSON.stringify(rows.map((r) => r.id));
-    const log = { sink: rows[0]?.sink, deliveries: rows.length, digest: attempt.digestId };
+    const log = {
+      sink: rows[0]?.sink,
+      deliveryIds: rows.map((r) => String(r.id)),
+      eventIds: rows.map((r) => r.event_id),
+      digest: attempt.digestId,
+    };
     this.#db
       .transaction(() => {
         this.#db.prepare(`UPDATE send_log SET at = ? WHERE id = ?`).run(now, attempt.sendLogId);
@@ -685,7 +697,8 @@ export class SqliteQueue implements Queue, DeliveryStore {
               `UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, digest_id = ? WHERE id IN (SELECT value FROM json_each(?))`,
             )
             .run(now, now, attempt.digestId ?? null, ids);
-          this.#logger.debug(log, 'delivered');
+          outcomes.sent = rows.length;
+          this.#logger.info({ ...log, code: result.code }, 'delivered');
           return;
         }
         const code = result.code === undefined ? null : String(result.code);
@@ -695,6 +708,7 @@ export class SqliteQueue implements Queue, DeliveryStore {
               `UPDATE deliveries SET status = 'dead', last_error_code = ?, last_error_detail = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
             )
             .run(code, result.detail, now, ids);
+          outcomes.dead = rows.length;
           this.#logger.error(
             { ...log, code, detail: result.detail },
             'robot refused the message for good; dead-lettered (replay with `hookmux deliveries replay`)',
@@ -712,6 +726,7 @@ export class SqliteQueue implements Queue, DeliveryStore {
               `UPDATE deliveries SET status = 'retrying', next_attempt_at = ?, last_error_code = ?, last_error_detail = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
             )
             .run(lane.blockedUntil, code, result.detail, now, ids);
+          outcomes.throttled = rows.length;
           this.#logger.warn({ ...log, code, waitMs: wait }, 'robot throttled us; waiting for its window');
           return;
         }
@@ -730,6 +745,8 @@ export class SqliteQueue implements Queue, DeliveryStore {
           if (isDead) dead++;
           update.run(isDead ? 'dead' : 'retrying', now + delay, code, result.detail, now, row.id);
         }
+        if (dead > 0) outcomes.dead = dead;
+        if (rows.length > dead) outcomes.retrying = rows.length - dead;
         if (dead > 0)
           this.#logger.error(
             { ...log, code, detail: result.detail, dead },
@@ -742,6 +759,25 @@ export class SqliteQueue implements Queue, DeliveryStore {
           );
       })
       .immediate();
+    this.#report({
+      sink: rows[0]?.sink ?? '',
+      deliveryIds: log.deliveryIds,
+      eventIds: log.eventIds,
+      ...(attempt.digestId ? { digestId: attempt.digestId } : {}),
+      result,
+      outcomes,
+      latenciesMs: result.ok ? rows.map((r) => now - r.created_at) : [],
+    });
+  }
+
+  #report(attempt: DeliveryAttempt): void {
+    for (const observer of this.#observers) {
+      try {
+        observer(attempt);
+      } catch (error) {
+        this.#logger.error({ err: error }, 'a delivery observer failed');
+      }
+    }
   }
 
   // ── Helpers ─────────────────────────────────────────────────────────────────────────────
