@@ -12,6 +12,7 @@ import { Source } from './contracts/source.js';
 import { HookmuxErrors } from './errors/hookmux-error.js';
 import { createAdminRouter } from './admin/create-admin-router.js';
 import { createApp } from './http/create-app.js';
+import { createMetrics, type Metrics } from './metrics/create-metrics.js';
 import { Logger } from './logging/logger.js';
 import { type LoadPluginsOptions, loadPlugins } from './plugins/load-plugins.js';
 import { buildRuntime, type PluginSet } from './runtime/build-runtime.js';
@@ -44,6 +45,7 @@ export interface Hookmux {
   readonly app: Koa;
   /** Reloads config and templates (SIGHUP, file changes); a broken config is refused. */
   readonly reloader: ConfigReloader;
+  readonly metrics: Metrics;
   /** Starts the queue's dispatcher and listens on the config's host and port (or `port`). */
   listen(port?: number, host?: string): Promise<{ server: Server; url: string }>;
   /** Stops accepting, then stops the queue (finishing or releasing in-flight sends). */
@@ -92,11 +94,16 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
     logger,
     ...(options.now ? { now: options.now } : {}),
   });
+  const metrics = createMetrics(queue);
+  intake.onAccepted((outcome) => metrics.onAccepted(outcome));
+  queue.observe?.((attempt) => metrics.onAttempt(attempt));
   const app = createApp({
     holder,
     intake,
     logger,
-    routers: [admin],
+    routers: [metrics.router, admin],
+    onRejected: (source, error) => metrics.onRejected(source, error),
+    readiness: () => checkReadiness(queue),
     ...(options.now ? { now: options.now } : {}),
   });
 
@@ -118,6 +125,7 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
     plugins,
     app,
     reloader,
+    metrics,
     async listen(port = config.server.port, host = config.server.host) {
       await queue.start();
       const listening = app.listen(port, host);
@@ -147,6 +155,20 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
       await queue.stop();
     },
   };
+}
+
+/**
+ * `/readyz`: the storage answers (a stats query reaches it) and the dispatcher is running. Config
+ * is loaded by construction: a broken one never gets this far.
+ */
+async function checkReadiness(queue: Queue & DeliveryStore): Promise<Record<string, boolean>> {
+  let storage = true;
+  try {
+    await queue.stats();
+  } catch {
+    storage = false;
+  }
+  return { storage, dispatcher: queue.isRunning?.() ?? true };
 }
 
 /** Every contribution, always as an array (zero sinks is a valid state). */

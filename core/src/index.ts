@@ -30,3 +30,4 @@ export * from './runtime/recent-events.js';
 export * from './runtime/config-reloader.js';
 export * from './admin/create-admin-router.js';
 export * from './contracts/delivery-observer.js';
+export * from './metrics/create-metrics.js';

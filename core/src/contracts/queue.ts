@@ -29,6 +29,8 @@ export interface Queue {
   start(): Promise<void>;
   /** Stop dispatching: finish or release in-flight sends. */
   stop(): Promise<void>;
+  /** Whether the dispatcher is started and alive (`/readyz`). */
+  isRunning?(): boolean;
   /** Be told about every send once it is recorded (metrics). */
   observe?(observer: DeliveryObserver): void;
 }

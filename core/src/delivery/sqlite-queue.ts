@@ -669,6 +669,10 @@ export class SqliteQueue implements Queue, DeliveryStore {
     }
   }
 
+  isRunning(): boolean {
+    return this.#state === 'running' && this.#db.open;
+  }
+
   observe(observer: DeliveryObserver): void {
     this.#observers.push(observer);
   }

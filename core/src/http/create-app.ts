@@ -19,6 +19,8 @@ export interface AppDeps {
   readonly readiness?: () => Promise<Record<string, boolean>>;
   /** More routes (metrics, the admin page and API), mounted before the sources'. */
   readonly routers?: readonly Router[];
+  /** Told about every refused request (metrics). */
+  readonly onRejected?: (source: string, error: HookmuxError) => void;
 }
 
 /**
@@ -80,31 +82,36 @@ function buildSourceRouter(deps: AppDeps, now: () => number): Router {
     const logger = deps.logger.child({ source: id });
     for (const endpoint of source.endpoints(settings)) {
       router.post(endpoint.path, async (ctx) => {
-        const reply = await handle(source, logger, async () => {
-          if (allow && !allow(ctx.ip)) {
-            throw new HookmuxError('HM_ERR_HTTP_FORBIDDEN_IP', `client address ${ctx.ip} is not allowed`, {
-              hint: `add it to sources.${id}.allow`,
-            });
-          }
-          const rawBody = await readRawBody(ctx.req, config.server.bodyLimit);
-          if (!ctx.is('application/json') && !ctx.is('+json')) {
-            throw new HookmuxError('HM_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', undefined, {
-              hint: 'send the body as JSON with Content-Type: application/json',
-            });
-          }
-          const request: InboundRequest = {
-            method: ctx.method,
-            path: ctx.path,
-            headers: ctx.headers as Record<string, string | undefined>,
-            query: ctx.query as Record<string, string | undefined>,
-            params: ctx.params,
-            rawBody,
-            ip: ctx.ip,
-            receivedAt: now(),
-          };
-          const event = await source.receive(request, { settings, logger, now });
-          return deps.intake.accept(event);
-        });
+        const reply = await handle(
+          source,
+          logger,
+          (err) => deps.onRejected?.(id, err),
+          async () => {
+            if (allow && !allow(ctx.ip)) {
+              throw new HookmuxError('HM_ERR_HTTP_FORBIDDEN_IP', `client address ${ctx.ip} is not allowed`, {
+                hint: `add it to sources.${id}.allow`,
+              });
+            }
+            const rawBody = await readRawBody(ctx.req, config.server.bodyLimit);
+            if (!ctx.is('application/json') && !ctx.is('+json')) {
+              throw new HookmuxError('HM_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', undefined, {
+                hint: 'send the body as JSON with Content-Type: application/json',
+              });
+            }
+            const request: InboundRequest = {
+              method: ctx.method,
+              path: ctx.path,
+              headers: ctx.headers as Record<string, string | undefined>,
+              query: ctx.query as Record<string, string | undefined>,
+              params: ctx.params,
+              rawBody,
+              ip: ctx.ip,
+              receivedAt: now(),
+            };
+            const event = await source.receive(request, { settings, logger, now });
+            return deps.intake.accept(event);
+          },
+        );
         ctx.status = reply.status;
         ctx.body = reply.body;
       });
@@ -116,6 +123,7 @@ function buildSourceRouter(deps: AppDeps, now: () => number): Router {
 async function handle(
   source: Source,
   logger: Logger,
+  onRejected: (error: HookmuxError) => void,
   work: () => Promise<IntakeOutcome>,
 ): Promise<HttpReply> {
   try {
@@ -127,6 +135,7 @@ async function handle(
       : new HookmuxError('HM_ERR_INTERNAL', undefined, { cause: error });
     if (err.expose) logger.warn({ code: err.code, reason: err.describe() }, 'request rejected');
     else logger.error({ err: error }, 'request failed');
+    onRejected(err);
     return source.replyError?.(err) ?? { status: err.status, body: defaultErrorBody(err) };
   }
 }
