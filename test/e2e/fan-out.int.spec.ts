@@ -36,7 +36,11 @@ routes:
   });
 
   it('delivers all three, each in its own format, signed where the robot wants it', async () => {
-    const body = buildPushBody({ repo: 'acme/widget', branch: 'main', commits: [{ message: 'feat: 三个群同时收到 🎯' }] });
+    const body = buildPushBody({
+      repo: 'acme/widget',
+      branch: 'main',
+      commits: [{ message: 'feat: 三个群同时收到 🎯' }],
+    });
     const request = giteeRequest(body, secret);
     const answer = await server.post('/webhooks/gitee', request.body, request.headers);
     expect(answer.json).toMatchObject({ ok: true, deliveries: 3 });

@@ -69,7 +69,9 @@ routes:
     }
     expect(sample(text, 'hookmux_events_received_total', { source: 'gitee', type: 'push' })).toBe(5);
     expect(sample(text, 'hookmux_events_duplicate_total', { source: 'gitee' })).toBe(1);
-    expect(sample(text, 'hookmux_events_rejected_total', { source: 'gitee', reason: 'HM_ERR_SRC_SIGNATURE' })).toBe(2);
+    expect(
+      sample(text, 'hookmux_events_rejected_total', { source: 'gitee', reason: 'HM_ERR_SRC_SIGNATURE' }),
+    ).toBe(2);
     expect(sample(text, 'hookmux_deliveries_total', { sink: 'team-a', outcome: 'sent' })).toBe(3);
     expect(sample(text, 'hookmux_deliveries_total', { sink: 'gone', outcome: 'dead' })).toBe(1);
     expect(sample(text, 'hookmux_robot_errors_total', { sink: 'gone', code: '93000' })).toBe(1);
@@ -83,7 +85,10 @@ routes:
   it('is ready when storage answers and the dispatcher runs', async () => {
     const response = await fetch(`${server.url}/readyz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ok: true, checks: { config: true, storage: true, dispatcher: true } });
+    expect(await response.json()).toEqual({
+      ok: true,
+      checks: { config: true, storage: true, dispatcher: true },
+    });
   });
 
   it('is not ready once the queue has stopped', async () => {
