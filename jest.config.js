@@ -11,10 +11,13 @@ const common = {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json' }],
   },
   rootDir: '.',
+  setupFilesAfterEnv: ['<rootDir>/test/log-capture/capture-logs.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/lib/'],
 };
 
 export default {
+  globalSetup: './test/log-capture/global-setup.js',
+  globalTeardown: './test/log-capture/global-teardown.js',
   projects: [
     {
       ...common,
