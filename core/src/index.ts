@@ -31,3 +31,4 @@ export * from './runtime/config-reloader.js';
 export * from './admin/create-admin-router.js';
 export * from './contracts/delivery-observer.js';
 export * from './metrics/create-metrics.js';
+export * from './delivery/build-digest.js';
