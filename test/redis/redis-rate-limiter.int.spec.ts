@@ -69,7 +69,8 @@ describe('RedisRateLimiter (one sliding window per robot, shared through Redis)'
 
   it('keeps robots apart, and its window outlives the process that filled it', async () => {
     const first = new RedisRateLimiter(connect(), 'rl-test');
-    for (let i = 0; i < 3; i++) expect((await first.take('robot-2', [{ count: 3, windowMs: 60_000 }], `a${i}`)).admitted).toBe(true);
+    for (let i = 0; i < 3; i++)
+      expect((await first.take('robot-2', [{ count: 3, windowMs: 60_000 }], `a${i}`)).admitted).toBe(true);
     expect((await first.take('robot-2', [{ count: 3, windowMs: 60_000 }], 'a3')).admitted).toBe(false);
     expect((await first.take('robot-3', [{ count: 3, windowMs: 60_000 }], 'b0')).admitted).toBe(true);
 
