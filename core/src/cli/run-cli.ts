@@ -32,6 +32,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
         return await runServeCommand(values.config, io);
       }
+      case 'worker': {
+        const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
+        return await (await import('./commands/worker.js')).runWorkerCommand(values.config, io);
+      }
       case 'check': {
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
         return await runCheckCommand(values.config, io);
