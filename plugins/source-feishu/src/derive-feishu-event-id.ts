@@ -1,17 +1,29 @@
 import { createHash } from 'node:crypto';
 
+/** How long an unsigned message's retry still counts as the same message. */
+export const feishuDedupWindowMs = 10 * 60 * 1000;
+
 /** Fields a client changes when it signs the same message again. */
 const volatileFields = new Set(['timestamp', 'sign']);
 
 /**
- * `feishu:<hash>`, the hash over the robot token and the parsed body minus `timestamp` and
- * `sign`, keys sorted: a client's retry (re-signed or re-serialised) is the same event, so the
- * outbox delivers it once. The token is hashed, never shown: it is the robot's credential.
+ * `feishu:<hash>`. Feishu sends no message id, and a bot legitimately posts the same text many
+ * times (the same alert every hour), so the id cannot be the body alone; nor can it include the
+ * signing timestamp, since clients sign each try afresh. So the same content from the same robot
+ * within one 10-minute window is one event (a retry), and again later it is a new one. The token
+ * is hashed, never shown: it is the robot's credential.
  */
-export function deriveFeishuEventId(token: string, body: Readonly<Record<string, unknown>>): string {
+export function deriveFeishuEventId(
+  token: string,
+  body: Readonly<Record<string, unknown>>,
+  receivedAt: number,
+): string {
+  const moment = `window:${Math.floor(receivedAt / feishuDedupWindowMs)}`;
   const stable = Object.fromEntries(Object.entries(body).filter(([k]) => !volatileFields.has(k)));
   const hash = createHash('sha256')
     .update(token, 'utf8')
+    .update('\n')
+    .update(moment)
     .update('\n')
     .update(stringifyCanonical(stable), 'utf8')
     .digest('hex')

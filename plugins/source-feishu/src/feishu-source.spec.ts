@@ -4,6 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { HookmuxError, MemoryLogger, type InboundRequest } from '@hookmux/core';
 
+import { deriveFeishuEventId } from './derive-feishu-event-id.js';
 import { FeishuSource } from './feishu-source.js';
 import { normalizeFeishuMessage } from './normalize-feishu-message.js';
 import { toFeishuReply } from './to-feishu-reply.js';
@@ -212,5 +213,36 @@ describe('toFeishuReply', () => {
       status: 503,
       body: { code: 503 },
     });
+  });
+});
+
+describe('deriveFeishuEventId', () => {
+  const body = { msg_type: 'text', content: { text: 'build failed' } };
+  const at = 1_700_000_000_000;
+
+  it('gives a retry of the same request the same id, re-serialised or not', () => {
+    expect(deriveFeishuEventId('tok', { ...body, timestamp: '1700000000', sign: 'a' }, at)).toBe(
+      deriveFeishuEventId(
+        'tok',
+        { timestamp: '1700000000', content: { text: 'build failed' }, msg_type: 'text', sign: 'a' },
+        at + 5000,
+      ),
+    );
+    expect(deriveFeishuEventId('tok', body, at)).toBe(deriveFeishuEventId('tok', body, at + 1000));
+  });
+
+  it('gives a re-signed retry the same id, and a repeat of the same text an hour later a new one', () => {
+    expect(deriveFeishuEventId('tok', { ...body, timestamp: '1700000000', sign: 'a' }, at)).toBe(
+      deriveFeishuEventId('tok', { ...body, timestamp: '1700000005', sign: 'b' }, at + 5000),
+    );
+    expect(deriveFeishuEventId('tok', body, at)).not.toBe(
+      deriveFeishuEventId('tok', body, at + 60 * 60 * 1000),
+    );
+  });
+
+  it('depends on the robot token without showing it', () => {
+    const id = deriveFeishuEventId('secret-token-value', body, at);
+    expect(id).not.toBe(deriveFeishuEventId('other-token', body, at));
+    expect(id).not.toContain('secret-token-value');
   });
 });

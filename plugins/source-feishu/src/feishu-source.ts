@@ -92,7 +92,7 @@ export class FeishuSource implements Source {
     // The sign is a credential for the timestamp: keep it out of stored payloads.
     const payload = Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'sign'));
     return {
-      id: deriveFeishuEventId(token, body),
+      id: deriveFeishuEventId(token, body, request.receivedAt),
       source: this.id,
       type: 'message',
       action: data.msgType,
