@@ -10,7 +10,10 @@ import { parseArgs } from 'node:util';
 import { pushesIn } from './lib/gitee-push.js';
 
 const { values } = parseArgs({
-  options: { limit: { type: 'string', default: '1000000' }, 'window-ms': { type: 'string', default: '1000' } },
+  options: {
+    limit: { type: 'string', default: '1000000' },
+    'window-ms': { type: 'string', default: '1000' },
+  },
 });
 const limit = Number(values.limit);
 const windowMs = Number(values['window-ms']);
@@ -35,7 +38,8 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method === 'GET' && url.pathname === '/stats') return reply(res, 200, snapshot());
-    if (req.method !== 'POST' || url.pathname !== '/cgi-bin/webhook/send') return reply(res, 404, { error: 'not found' });
+    if (req.method !== 'POST' || url.pathname !== '/cgi-bin/webhook/send')
+      return reply(res, 404, { error: 'not found' });
     stats.requests++;
     const key = url.searchParams.get('key') ?? '';
     const now = Date.now();

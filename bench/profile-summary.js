@@ -26,7 +26,8 @@ export function summariseProfile(file, top = 20) {
     }
     totalUs += us;
     const where = locate(callFrame.url);
-    const name = `${callFrame.functionName || '(anonymous)'} ${where ? `${where}:${callFrame.lineNumber + 1}` : ''}`.trim();
+    const name =
+      `${callFrame.functionName || '(anonymous)'} ${where ? `${where}:${callFrame.lineNumber + 1}` : ''}`.trim();
     functions.set(name, (functions.get(name) ?? 0) + us);
     const area = areaOf(callFrame);
     areas.set(area, (areas.get(area) ?? 0) + us);
@@ -63,7 +64,9 @@ function areaOf({ functionName, url }) {
 const round1 = (x) => Math.round(x * 10) / 10;
 
 export function printProfile(summary, log = console.log) {
-  log(`CPU profile ${relative(process.cwd(), summary.file)}: ${summary.busyMs} ms busy, ${summary.idleMs} ms idle`);
+  log(
+    `CPU profile ${relative(process.cwd(), summary.file)}: ${summary.busyMs} ms busy, ${summary.idleMs} ms idle`,
+  );
   log('  self time by area:');
   for (const a of summary.byArea.slice(0, 12)) log(`    ${String(a.pct).padStart(5)}%  ${a.name}`);
   log('  top self-time functions:');
@@ -71,6 +74,9 @@ export function printProfile(summary, log = console.log) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '20' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: 'string', default: '20' } },
+  });
   for (const file of positionals) printProfile(summariseProfile(file, Number(values.top)));
 }

@@ -6,7 +6,7 @@
 //                     [--connections 50] [--duration 10] [--warmup 2] [--rounds 2]
 //                     [--burst 200] [--burst-limit 5/2000] [--only ingest|burst] [--profile]
 import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -100,7 +100,9 @@ async function load(url, seconds) {
 
 function check(label, run) {
   if (run.non2xx > 0 || run.errors > 0 || run.timeouts > 0) {
-    failures.push(`${label}: ${run.non2xx} non-2xx (${JSON.stringify(run.statusCodes)}), ${run.errors} errors, ${run.timeouts} timeouts`);
+    failures.push(
+      `${label}: ${run.non2xx} non-2xx (${JSON.stringify(run.statusCodes)}), ${run.errors} errors, ${run.timeouts} timeouts`,
+    );
   }
 }
 
@@ -120,7 +122,11 @@ async function benchHookmux(round) {
   const robot = await spawnListening('fake-wecom-robot.js');
   const profileDir = join(resultsDir, 'profiles');
   const nodeArgs = opts.profile
-    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=hookmux-${opts.storage}-round${round}.cpuprofile`]
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${profileDir}`,
+        `--cpu-prof-name=hookmux-${opts.storage}-round${round}.cpuprofile`,
+      ]
     : [];
   // 20/min, WeCom's own limit: the dispatcher drains (and digests) while the load runs, as in production.
   const hookmux = await spawnHookmux({ yaml: hookmuxYaml(await freePort(), robot.url, '20/min'), nodeArgs });
@@ -147,7 +153,9 @@ async function benchHookmux(round) {
     // Requests still in flight when autocannon stops (one per connection per run) are not counted
     // as answered, yet hookmux queues them: at most 2 × connections more rows than 2xx answers.
     if (run.outboxRows < accepted || run.outboxRows > accepted + 2 * connections)
-      failures.push(`hookmux round ${round}: ${accepted} requests answered 2xx but ${run.outboxRows} outbox rows`);
+      failures.push(
+        `hookmux round ${round}: ${accepted} requests answered 2xx but ${run.outboxRows} outbox rows`,
+      );
   }
   if (opts.profile) {
     const file = join(profileDir, `hookmux-${opts.storage}-round${round}.cpuprofile`);
@@ -157,7 +165,12 @@ async function benchHookmux(round) {
 }
 
 async function benchBurst() {
-  const robot = await spawnListening('fake-wecom-robot.js', ['--limit', String(burstCount), '--window-ms', String(burstWindowMs)]);
+  const robot = await spawnListening('fake-wecom-robot.js', [
+    '--limit',
+    String(burstCount),
+    '--window-ms',
+    String(burstWindowMs),
+  ]);
   const rate = `${burstCount}/${burstWindowMs / 1000}s`;
   const hookmux = await spawnHookmux({ yaml: hookmuxYaml(await freePort(), robot.url, rate) });
   const stats = async () => (await fetch(`${robot.url}/stats`)).json();
@@ -172,7 +185,11 @@ async function benchBurst() {
       Array.from({ length: 20 }, async () => {
         while (next < burst.length) {
           const push = burst[next++];
-          const r = await fetch(`${hookmux.url}/webhooks/gitee`, { method: 'POST', headers: push.headers, body: push.body });
+          const r = await fetch(`${hookmux.url}/webhooks/gitee`, {
+            method: 'POST',
+            headers: push.headers,
+            body: push.body,
+          });
           await r.arrayBuffer();
           statuses.push(r.status);
         }
@@ -202,9 +219,11 @@ async function benchBurst() {
       duplicatePushes: s.duplicatePushes,
       peakRssMb: round1(memoryOf(hookmux.child.pid).peakRssMb),
     };
-    if (allArrivedMs === undefined) failures.push(`burst: only ${s.distinctPushes} of ${burst.length} events arrived within 180 s`);
+    if (allArrivedMs === undefined)
+      failures.push(`burst: only ${s.distinctPushes} of ${burst.length} events arrived within 180 s`);
     if (s.tooFast > 0) failures.push(`burst: the robot answered 45009 ${s.tooFast} times`);
-    if (s.maxInWindow > burstCount) failures.push(`burst: ${s.maxInWindow} messages within one ${burstWindowMs} ms window`);
+    if (s.maxInWindow > burstCount)
+      failures.push(`burst: ${s.maxInWindow} messages within one ${burstWindowMs} ms window`);
     return result;
   } finally {
     await hookmux.stop();
@@ -237,12 +256,23 @@ const results = {
   date: new Date().toISOString(),
   command: `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
   machine: machine(),
-  settings: { storage: opts.storage, connections, durationS: duration, warmupS: warmup, bodyBytes: pushes.bytes, bar },
+  settings: {
+    storage: opts.storage,
+    connections,
+    durationS: duration,
+    warmupS: warmup,
+    bodyBytes: pushes.bytes,
+    bar,
+  },
   rounds: [],
   burst: undefined,
 };
-console.log(`hookmux bench: ${results.machine.nproc} cores, ${results.machine.cpu}, Node ${process.version}, storage ${opts.storage}`);
-console.log(`  signed push of ${pushes.bytes} bytes, ${connections} connections, ${warmup} s warm-up + ${duration} s per run`);
+console.log(
+  `hookmux bench: ${results.machine.nproc} cores, ${results.machine.cpu}, Node ${process.version}, storage ${opts.storage}`,
+);
+console.log(
+  `  signed push of ${pushes.bytes} bytes, ${connections} connections, ${warmup} s warm-up + ${duration} s per run`,
+);
 
 if (opts.only !== 'burst') {
   for (let round = 1; round <= Number(opts.rounds); round++) {
@@ -250,11 +280,18 @@ if (opts.only !== 'burst') {
     const bare = await benchBare(round);
     console.log(`round ${round}: hookmux (${opts.storage}) ...`);
     const hookmux = await benchHookmux(round);
-    results.rounds.push({ round, bare, hookmux, ratio: Math.round((100 * hookmux.reqPerSec) / bare.reqPerSec) / 100 });
+    results.rounds.push({
+      round,
+      bare,
+      hookmux,
+      ratio: Math.round((100 * hookmux.reqPerSec) / bare.reqPerSec) / 100,
+    });
   }
 }
 if (opts.only !== 'ingest') {
-  console.log(`burst: ${opts.burst} pushes to one robot limited to ${burstCount} per ${burstWindowMs} ms ...`);
+  console.log(
+    `burst: ${opts.burst} pushes to one robot limited to ${burstCount} per ${burstWindowMs} ms ...`,
+  );
   results.burst = await benchBurst();
 }
 results.failures = failures;
@@ -278,7 +315,9 @@ if (results.rounds.length > 0) {
 }
 if (results.burst) {
   const b = results.burst;
-  console.log(`\nburst: ${b.events} events, robot limit ${b.robotLimit} (45009 over it), sink rateLimit the same`);
+  console.log(
+    `\nburst: ${b.events} events, robot limit ${b.robotLimit} (45009 over it), sink rateLimit the same`,
+  );
   console.log(`  all accepted (HTTP 200) after      ${b.acceptedMs} ms`);
   console.log(`  every event at the robot after     ${b.allArrivedMs ?? 'NEVER'} ms`);
   console.log(`  robot messages (digests)           ${b.messages}  (max ${b.maxInWindow} in any window)`);
@@ -287,6 +326,8 @@ if (results.burst) {
 }
 console.log(`\nwrote ${join('bench', 'results', 'latest.json')}`);
 if (failures.length > 0) {
-  console.error(`\nBENCH FAILED (the figures above do not measure what they claim):\n- ${failures.join('\n- ')}`);
+  console.error(
+    `\nBENCH FAILED (the figures above do not measure what they claim):\n- ${failures.join('\n- ')}`,
+  );
   process.exit(1);
 }

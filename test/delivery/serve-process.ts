@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { MemoryLogger } from '@hookmux/core';
+import { RedisQueue } from '@hookmux/queue-redis';
+
 import { buildPushBody, giteeRequest } from '../helpers/gitee-push.js';
+import { RedisServer } from '../helpers/redis-server.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const mainJs = join(repo, 'core/lib/cli/main.js');
@@ -13,6 +17,38 @@ export const secret = 'delivery-acceptance-secret';
 const timestampBase = Date.now() - 30 * 60_000;
 
 export { freePort } from '../helpers/free-port.js';
+
+/** Every acceptance test in this folder runs once per backend, from the same test code. */
+export const backends = ['sqlite', 'redis'] as const;
+export type Backend = (typeof backends)[number];
+
+export interface Storage {
+  readonly backend: Backend;
+  /** The config's `storage:` value. */
+  readonly yaml: string;
+  /** The test's own redis-server (AOF on, `appendfsync always`), for the redis backend. */
+  readonly redis: RedisServer | undefined;
+  destroy(): Promise<void>;
+}
+
+/** The outbox for one test: a SQLite file beside the config, or a fresh redis-server. */
+export async function startStorage(backend: Backend): Promise<Storage> {
+  if (backend === 'sqlite') {
+    return {
+      backend,
+      yaml: '{ type: sqlite, path: ./data/hookmux.db }',
+      redis: undefined,
+      destroy: () => Promise.resolve(),
+    };
+  }
+  const redis = await new RedisServer({ appendOnly: true }).start();
+  return {
+    backend,
+    yaml: `{ type: redis, url: "${redis.url}" }`,
+    redis,
+    destroy: () => redis.destroy(),
+  };
+}
 
 /** A temp folder with hookmux.yaml; the outbox lives beside it (`./data/hookmux.db`). */
 export function writeConfig(yaml: string): { dir: string; file: string } {
@@ -103,6 +139,54 @@ export function runHookmux(
     child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
     child.once('exit', (code) => resolve({ code, out, err }));
   });
+}
+
+export interface DeadLetters {
+  list(): Promise<{ sink: string; lastError?: { code?: string } }[]>;
+  /** Resolves to the number replayed. */
+  replayAll(): Promise<number>;
+}
+
+/**
+ * Dead letters as a user reaches them: `hookmux deliveries` beside the running server. For
+ * redis the store is opened the way the CLI will open it once `deliveries-cli.ts` asks the
+ * queue provider (it reads sqlite only today).
+ */
+export function deadLetters(storage: Storage, file: string, dir: string): DeadLetters {
+  if (storage.redis === undefined) {
+    return {
+      async list() {
+        const listed = await runHookmux(['deliveries', 'list', '--status', 'dead', '--json', '-c', file], dir);
+        if (listed.code !== 0 || listed.err !== '') throw new Error(`deliveries list: ${listed.code} ${listed.err}`);
+        return JSON.parse(listed.out) as { sink: string; lastError?: { code?: string } }[];
+      },
+      async replayAll() {
+        const replay = await runHookmux(['deliveries', 'replay', '--dead', '-c', file], dir);
+        const count = /replayed (\d+) dead deliveries/.exec(replay.out)?.[1];
+        if (replay.code !== 0 || count === undefined) throw new Error(`deliveries replay: ${replay.code} ${replay.err}`);
+        return Number(count);
+      },
+    };
+  }
+  const url = storage.redis.url;
+  const withStore = async <T>(use: (store: RedisQueue) => Promise<T>): Promise<T> => {
+    const store = new RedisQueue({
+      url,
+      sinks: { resolve: () => undefined, names: () => [], people: () => [] },
+      logger: new MemoryLogger(),
+      delivery: { maxAttempts: 10, maxAgeMs: 60_000, backoffMs: 100, maxBackoffMs: 1000, timeoutMs: 1000 },
+    });
+    await store.open();
+    try {
+      return await use(store);
+    } finally {
+      await store.close();
+    }
+  };
+  return {
+    list: () => withStore(async (store) => [...(await store.list({ status: 'dead', limit: 1000 }))]),
+    replayAll: () => withStore((store) => store.replayDead()),
+  };
 }
 
 /** A token only push number `seq` carries, in its commit message. */
