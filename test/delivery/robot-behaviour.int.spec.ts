@@ -3,22 +3,25 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { FakeWeComRobot } from '../fake-robots/fake-wecom-robot.js';
 import { waitFor } from '../helpers/start-test-hookmux.js';
 import {
+  backends,
   contentOf,
+  deadLetters,
   freePort,
   postPush,
   pushesSeen,
-  runHookmux,
   secret,
   spawnServe,
   type ServeProcess,
+  startStorage,
+  type Storage,
   writeConfig,
 } from './serve-process.js';
 
 /** A config with the given sinks (YAML lines under `sinks:`), each push routed to all of them. */
-function configFor(sinks: Record<string, string>, delivery = ''): string {
+function configFor(storage: Storage, sinks: Record<string, string>, delivery = ''): string {
   return `
 server: { host: 127.0.0.1, port: "\${HOOKMUX_PORT:-8080}" }
-storage: { type: sqlite, path: ./data/hookmux.db }
+storage: ${storage.yaml}
 log: { level: warn }
 ${delivery}
 sources:
@@ -33,25 +36,28 @@ routes:
 `;
 }
 
-describe('delivery against a fake WeCom robot, through hookmux serve', () => {
+describe.each(backends)('delivery against a fake WeCom robot, through hookmux serve (%s)', (backend) => {
   let robot: FakeWeComRobot;
   let server: ServeProcess | undefined;
+  let storage: Storage;
 
   beforeEach(async () => {
     robot = new FakeWeComRobot({ keys: ['a', 'b', 'gone'] });
     await robot.start();
+    storage = await startStorage(backend);
   });
   afterEach(async () => {
     await server?.kill();
     server = undefined;
     await robot.stop();
+    await storage.destroy();
   });
 
   const seenBy = (key: string): number[] => pushesSeen(robot.messagesFor(key).map((m) => contentOf(m.body)));
 
   it('stays within the robot limit (never 45009) and merges a burst so every event arrives', async () => {
     robot.setRateLimit({ count: 5, windowMs: 2000 });
-    const { file } = writeConfig(configFor({ a: `webhook: "${robot.url('a')}", rateLimit: 5/2s` }));
+    const { file } = writeConfig(configFor(storage, { a: `webhook: "${robot.url('a')}", rateLimit: 5/2s` }));
     server = await spawnServe(file, await freePort());
     const pushes = Array.from({ length: 30 }, (_, i) => i);
     for (const seq of pushes) expect(await postPush(server.url, seq)).toBe(200);
@@ -72,6 +78,7 @@ describe('delivery against a fake WeCom robot, through hookmux serve', () => {
   it('rides out -1 and 502 in order, dead-letters 93000, and replays it with the CLI once fixed', async () => {
     const { file, dir } = writeConfig(
       configFor(
+        storage,
         {
           a: `webhook: "${robot.url('a')}", merge: false`,
           gone: `webhook: "${robot.url('gone')}", merge: false`,
@@ -103,16 +110,13 @@ describe('delivery against a fake WeCom robot, through hookmux serve', () => {
       10_000,
       '93000s',
     );
-    const listed = await runHookmux(['deliveries', 'list', '--status', 'dead', '--json', '-c', file], dir);
-    expect([listed.code, listed.err]).toEqual([0, '']);
-    const dead = JSON.parse(listed.out) as { sink: string; lastError?: { code?: string } }[];
+    const letters = deadLetters(storage, file, dir);
+    const dead = await letters.list();
     expect(dead).toHaveLength(pushes.length);
     expect(dead.every((d) => d.sink === 'gone' && d.lastError?.code === '93000')).toBe(true);
 
     robot.addKey('gone');
-    const replay = await runHookmux(['deliveries', 'replay', '--dead', '-c', file], dir);
-    expect(replay.code).toBe(0);
-    expect(replay.out).toContain(`replayed ${pushes.length} dead deliveries`);
+    expect(await letters.replayAll()).toBe(pushes.length);
     await waitFor(() => robot.messagesFor('gone').length === pushes.length, 20_000, 'replayed messages');
     expect(seenBy('gone').sort((x, y) => x - y)).toEqual(pushes);
     expect(robot.answers.filter((a) => a.key === 'gone')).toHaveLength(2 * pushes.length);
@@ -121,6 +125,7 @@ describe('delivery against a fake WeCom robot, through hookmux serve', () => {
   it('does not let a hanging robot delay another', async () => {
     const { file } = writeConfig(
       configFor(
+        storage,
         { a: `webhook: "${robot.url('a')}", timeout: 500ms`, b: `webhook: "${robot.url('b')}"` },
         'delivery: { backoff: 50ms, maxBackoff: 200ms }',
       ),

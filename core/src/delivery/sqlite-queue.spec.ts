@@ -357,7 +357,7 @@ describe('SqliteQueue: dispatch', () => {
     expect(sink.calls).toHaveLength(1);
     expect(await queue.get((await queue.list())[0]?.id ?? '')).toMatchObject({
       status: 'dead',
-      attempts: 0,
+      attempts: 1,
       lastError: { code: '93000', detail: 'invalid webhook url' },
     });
   });

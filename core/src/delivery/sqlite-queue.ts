@@ -709,7 +709,7 @@ export class SqliteQueue implements Queue, DeliveryStore {
         if (result.kind === 'permanent') {
           this.#db
             .prepare(
-              `UPDATE deliveries SET status = 'dead', last_error_code = ?, last_error_detail = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
+              `UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error_code = ?, last_error_detail = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
             )
             .run(code, result.detail, now, ids);
           outcomes.dead = rows.length;
