@@ -156,14 +156,19 @@ export function deadLetters(storage: Storage, file: string, dir: string): DeadLe
   if (storage.redis === undefined) {
     return {
       async list() {
-        const listed = await runHookmux(['deliveries', 'list', '--status', 'dead', '--json', '-c', file], dir);
-        if (listed.code !== 0 || listed.err !== '') throw new Error(`deliveries list: ${listed.code} ${listed.err}`);
+        const listed = await runHookmux(
+          ['deliveries', 'list', '--status', 'dead', '--json', '-c', file],
+          dir,
+        );
+        if (listed.code !== 0 || listed.err !== '')
+          throw new Error(`deliveries list: ${listed.code} ${listed.err}`);
         return JSON.parse(listed.out) as { sink: string; lastError?: { code?: string } }[];
       },
       async replayAll() {
         const replay = await runHookmux(['deliveries', 'replay', '--dead', '-c', file], dir);
         const count = /replayed (\d+) dead deliveries/.exec(replay.out)?.[1];
-        if (replay.code !== 0 || count === undefined) throw new Error(`deliveries replay: ${replay.code} ${replay.err}`);
+        if (replay.code !== 0 || count === undefined)
+          throw new Error(`deliveries replay: ${replay.code} ${replay.err}`);
         return Number(count);
       },
     };
