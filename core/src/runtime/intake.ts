@@ -5,6 +5,7 @@ import type { IntakeOutcome } from '../contracts/source.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
 import type { Logger } from '../logging/logger.js';
 import { matchRoutes } from '../routing/compile-routes.js';
+import type { RenderTarget } from '../templates/message-renderer.js';
 import type { RuntimeHolder } from './runtime-holder.js';
 
 /**
@@ -82,7 +83,7 @@ export class Intake {
    */
   #render(
     event: HookEvent,
-    resolved: Parameters<RuntimeHolder['current']['renderer']['render']>[1],
+    resolved: RenderTarget,
     routeDir: string | undefined,
   ): Message {
     try {
