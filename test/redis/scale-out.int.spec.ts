@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+
+import { FakeWeComRobot } from '../fake-robots/fake-wecom-robot.js';
+import { RedisServer } from '../helpers/redis-server.js';
+import { waitFor } from '../helpers/start-test-hookmux.js';
+import {
+  contentOf,
+  freePort,
+  postPush,
+  pushesIn,
+  pushesSeen,
+  secret,
+  spawnServe,
+  type ServeProcess,
+  writeConfig,
+} from '../delivery/serve-process.js';
+
+/** Small windows for speed; the robot and the sink agree on the limit, as with a real WeCom robot. */
+const limit = { count: 5, windowMs: 2000 };
+
+function configFor(redisUrl: string, robotUrl: string): string {
+  return `
+server: { host: 127.0.0.1, port: "\${HOOKMUX_PORT:-8080}" }
+storage: { type: redis, url: "${redisUrl}", prefix: scale }
+log: { level: warn }
+sources:
+  gitee: { secret: "${secret}" }
+sinks:
+  team: { type: wecom, webhook: "${robotUrl}", format: markdown, rateLimit: ${limit.count}/2s }
+routes:
+  - when: { source: gitee, event: push }
+    to: team
+`;
+}
+
+/** Pushes `seqs`, spread over the instances in turn, a few at a time; resolves to each status. */
+async function postSpread(
+  servers: readonly ServeProcess[],
+  seqs: readonly number[],
+  onAnswered?: (answered: number) => Promise<void>,
+): Promise<Map<number, number>> {
+  const statuses = new Map<number, number>();
+  let next = 0;
+  const poster = async (): Promise<void> => {
+    while (next < seqs.length) {
+      const i = next++;
+      const seq = seqs[i] ?? 0;
+      const server = servers[i % servers.length];
+      statuses.set(seq, server === undefined ? 0 : await postPush(server.url, seq));
+      await onAnswered?.(statuses.size);
+    }
+  };
+  await Promise.all(Array.from({ length: 12 }, poster));
+  return statuses;
+}
+
+const accepted = (statuses: Map<number, number>): number[] =>
+  [...statuses].filter(([, s]) => s >= 200 && s < 300).map(([seq]) => seq);
+
+describe('scale-out: hookmux serve instances sharing one Redis', () => {
+  let redis: RedisServer;
+  let robot: FakeWeComRobot;
+  const servers: ServeProcess[] = [];
+
+  beforeEach(async () => {
+    redis = await new RedisServer({ appendOnly: true }).start();
+    robot = new FakeWeComRobot({ keys: ['team'], rateLimit: limit });
+    await robot.start();
+  });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.kill()));
+    await robot.stop();
+    await redis.destroy();
+  });
+
+  const seen = (): number[] => pushesSeen(robot.messagesFor('team').map((m) => contentOf(m.body)));
+
+  it('three instances keep one robot within its limit and deliver every accepted event, even when one is SIGKILLed', async () => {
+    const { file } = writeConfig(configFor(redis.url, robot.url('team')));
+    for (let i = 0; i < 3; i++) servers.push(await spawnServe(file, await freePort()));
+    const victim = servers[2];
+    const seqs = Array.from({ length: 300 }, (_, i) => i);
+
+    let killed = false;
+    const statuses = await postSpread(servers, seqs, async (answered) => {
+      if (answered >= 150 && !killed) {
+        killed = true;
+        await victim?.kill();
+      }
+    });
+    const ok = accepted(statuses);
+    // Before the kill everything is accepted; after it only the victim's connections fail.
+    expect(new Set([...statuses.values()].filter((s) => s !== 200))).toEqual(new Set([0]));
+    expect(ok.length).toBeGreaterThanOrEqual(250);
+
+    await waitFor(
+      () => ok.every((seq) => seen().includes(seq)),
+      120_000,
+      'every accepted push to reach the robot',
+    );
+    // The robot never had to say "too fast": three instances together kept its limit.
+    expect(robot.answers.filter((a) => a.errcode === 45009)).toEqual([]);
+    expect(robot.answers.every((a) => a.status === 200 && a.errcode === 0)).toBe(true);
+    // A backlog this size only fits through 5 per 2 s as digests.
+    expect(robot.messagesFor('team').length).toBeLessThan(ok.length / 3);
+    // At-least-once: only what the killed instance had in flight (one message, a digest) may repeat.
+    const counts = new Map<number, number>();
+    for (const seq of seen()) counts.set(seq, (counts.get(seq) ?? 0) + 1);
+    const repeated = [...counts].filter(([, n]) => n > 1).map(([seq]) => seq);
+    const inOneMessage = robot
+      .messagesFor('team')
+      .some((m) => repeated.every((seq) => pushesIn(contentOf(m.body)).includes(seq)));
+    expect(repeated.length === 0 || inOneMessage).toBe(true);
+    expect(await servers[0]?.stop()).toBe(0);
+    expect(await servers[1]?.stop()).toBe(0);
+  }, 170_000);
+
+  it('answers 503 while Redis is down, and loses nothing accepted across a Redis crash (AOF)', async () => {
+    const { file } = writeConfig(configFor(redis.url, robot.url('team')));
+    for (let i = 0; i < 2; i++) servers.push(await spawnServe(file, await freePort()));
+    const before = await postSpread(
+      servers,
+      Array.from({ length: 60 }, (_, i) => i),
+    );
+    expect(accepted(before)).toHaveLength(60);
+    // A backlog is in Redis (5 per 2 s) when it goes: SIGKILL, only what was fsynced survives.
+    await waitFor(() => robot.messagesFor('team').length >= 1, 10_000, 'the first message');
+    await redis.kill();
+
+    const during = await postSpread(
+      servers,
+      Array.from({ length: 6 }, (_, i) => 100 + i),
+    );
+    expect([...during.values()]).toEqual([503, 503, 503, 503, 503, 503]);
+
+    await redis.start();
+    // The instances reconnect by themselves: a source retrying gets through again.
+    const later: number[] = [];
+    let seq = 200;
+    const deadline = Date.now() + 20_000;
+    while (later.length < 5 && Date.now() < deadline) {
+      const status = await postPush(servers[seq % 2]?.url ?? '', seq);
+      if (status === 200) later.push(seq);
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+      seq++;
+    }
+    expect(later).toHaveLength(5);
+    const ok = [...accepted(before), ...later];
+    await waitFor(
+      () => ok.every((seq) => seen().includes(seq)),
+      90_000,
+      'every push accepted before the crash to reach the robot',
+    );
+    expect(robot.answers.filter((a) => a.errcode === 45009)).toEqual([]);
+    for (const seq of [100, 101, 102, 103, 104, 105]) expect(seen()).not.toContain(seq);
+  }, 150_000);
+});
