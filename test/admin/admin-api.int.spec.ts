@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FakeWeComRobot } from '../fake-robots/fake-wecom-robot.js';
 import { buildPushBody, giteeRequest } from '../helpers/gitee-push.js';
 import { type TestHookmux, waitFor } from '../helpers/start-test-hookmux.js';
-import { startAdminTestHookmux } from './start-admin-test-hookmux.js';
+import { startTestHookmux } from '../helpers/start-test-hookmux.js';
 
 const token = 'adm-0f6c2b9e4d7a1358';
 const secret = 'gitee-secret-for-admin-tests';
@@ -80,7 +80,7 @@ describe('admin API, off without a token', () => {
   let server: TestHookmux;
   beforeAll(async () => {
     await robot.start();
-    server = await startAdminTestHookmux(yaml(robot, false));
+    server = await startTestHookmux(yaml(robot, false));
   });
   afterAll(async () => {
     await server.close();
@@ -113,7 +113,7 @@ describe('admin API with a token', () => {
 
   beforeAll(async () => {
     await robot.start();
-    server = await startAdminTestHookmux(yaml(robot, true));
+    server = await startTestHookmux(yaml(robot, true));
     // bravo's robot was removed from its group: WeCom answers 93000, a permanent failure.
     robot.removeKey(bravoKey);
     await push(server, 'feat: first push for the admin page');

@@ -7,7 +7,8 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { FakeWeComRobot } from '../fake-robots/fake-wecom-robot.js';
 import { buildPushBody, giteeRequest } from '../helpers/gitee-push.js';
 import { type TestHookmux, waitFor } from '../helpers/start-test-hookmux.js';
-import { artifactsDir, startAdminTestHookmux } from './start-admin-test-hookmux.js';
+import { startTestHookmux } from '../helpers/start-test-hookmux.js';
+import { artifactsDir } from './artifacts-dir.js';
 
 const chromiumPath = '/usr/bin/chromium';
 const token = 'adm-page-5b1e0c7d93';
@@ -36,7 +37,7 @@ describe('admin page in a real browser', () => {
       );
     }
     await robot.start();
-    server = await startAdminTestHookmux(`
+    server = await startTestHookmux(`
 storage: { type: sqlite, path: ./hookmux.db }
 admin: { token: "${token}" }
 sources:

@@ -20,7 +20,7 @@ import { adminStyles } from './admin-styles.js';
 import { describeSinks } from './describe-sinks.js';
 import { listTemplates } from './list-templates.js';
 import { maskAdminOutput } from './mask-admin-output.js';
-import { renderPayload } from './render-payload.js';
+import { renderPayload } from '../runtime/render-payload.js';
 import { verifyBearerToken } from './verify-bearer-token.js';
 
 export interface AdminRouterDeps {

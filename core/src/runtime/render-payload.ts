@@ -2,8 +2,8 @@ import type { TemplateFormat } from '../contracts/message.js';
 import type { InboundRequest } from '../contracts/source.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
 import type { Logger } from '../logging/logger.js';
-import type { Intake } from '../runtime/intake.js';
-import type { RuntimeHolder } from '../runtime/runtime-holder.js';
+import type { Intake } from './intake.js';
+import type { RuntimeHolder } from './runtime-holder.js';
 
 /** `POST /api/render`'s body. */
 export interface RenderInput {

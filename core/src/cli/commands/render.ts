@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 
-import type { InboundRequest } from '../../contracts/source.js';
+import type { Queue } from '../../contracts/queue.js';
 import { HookmuxError } from '../../errors/hookmux-error.js';
 import { MemoryLogger } from '../../logging/memory-logger.js';
 import { Intake } from '../../runtime/intake.js';
+import { renderPayload } from '../../runtime/render-payload.js';
 import { RuntimeHolder } from '../../runtime/runtime-holder.js';
-import type { Queue } from '../../contracts/queue.js';
 import { type CliIo, exitCodes, writeLine } from '../cli-io.js';
 import { loadForCli } from '../load-for-cli.js';
 
@@ -26,7 +26,7 @@ const noQueue: Queue = {
 
 /**
  * `hookmux render`: what one payload would produce, as JSON: each (route, sink, request body).
- * Tokens are not checked and nothing is sent.
+ * Tokens are not checked and nothing is sent (the same dry run as the admin playground).
  */
 export async function runRenderCommand(options: RenderOptions, io: CliIo): Promise<number> {
   const loaded = await loadForCli(options.config, io);
@@ -34,58 +34,29 @@ export async function runRenderCommand(options: RenderOptions, io: CliIo): Promi
     for (const error of loaded.errors) writeLine(io.err, `✗ ${error.describe()}`);
     return exitCodes.failure;
   }
-  const active = loaded.runtime.sources.get(options.source);
-  if (!active) {
-    writeLine(
-      io.err,
-      `✗ no source "${options.source}" in ${loaded.file} (configured: ${[...loaded.runtime.sources.keys()].join(', ') || 'none'})`,
-    );
-    return exitCodes.failure;
-  }
-  let rawBody: Buffer;
+  let payload: string;
   try {
-    rawBody = await readFile(options.payloadFile);
+    payload = await readFile(options.payloadFile, 'utf8');
   } catch {
     writeLine(io.err, `✗ cannot read ${options.payloadFile}`);
     return exitCodes.failure;
   }
-  const now = Date.now();
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.event) {
-    headers[`x-${options.source}-event`] = options.event;
-  }
-  const request: InboundRequest = {
-    method: 'POST',
-    path: '/',
-    headers,
-    query: {},
-    params: {},
-    rawBody,
-    ip: '127.0.0.1',
-    receivedAt: now,
-  };
   const logger = new MemoryLogger();
   const holder = new RuntimeHolder(loaded.runtime);
   try {
-    const event = await active.source.receive(request, {
-      settings: active.settings,
-      logger,
-      now: () => now,
-      skipVerification: true,
-    });
-    const plan = new Intake(holder, noQueue, logger).plan(event);
+    const rendered = await renderPayload(
+      { source: options.source, payload, ...(options.event ? { event: options.event } : {}) },
+      { holder, intake: new Intake(holder, noQueue, logger), logger },
+    );
     const output = {
-      event: event.name,
-      id: event.id,
-      deliveries: plan.map((d) => {
-        const resolved = holder.resolve(d.sink);
-        return {
-          route: d.route,
-          sink: d.sink,
-          type: resolved?.target.type,
-          body: resolved ? resolved.sink.toRequestBody(d.message, resolved.target) : undefined,
-        };
-      }),
+      event: rendered.event.name,
+      id: rendered.event.id,
+      deliveries: rendered.deliveries.map((d) => ({
+        route: d.route,
+        sink: d.sink,
+        type: d.type,
+        body: d.body,
+      })),
     };
     writeLine(io.out, JSON.stringify(output, undefined, 2));
     return exitCodes.ok;
