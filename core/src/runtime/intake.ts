@@ -81,11 +81,7 @@ export class Intake {
    * A template that fails at run time must not lose the event: the sink gets a plain fallback
    * (summary and link) and the log says which template broke.
    */
-  #render(
-    event: HookEvent,
-    resolved: RenderTarget,
-    routeDir: string | undefined,
-  ): Message {
+  #render(event: HookEvent, resolved: RenderTarget, routeDir: string | undefined): Message {
     try {
       return this.holder.current.renderer.render(event, resolved, routeDir);
     } catch (error) {
