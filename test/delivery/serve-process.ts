@@ -112,6 +112,37 @@ export async function spawnServe(file: string, port: number): Promise<ServeProce
   };
 }
 
+/**
+ * `hookmux worker -c FILE`: no HTTP to poll, so it resolves once the process runs; delivery shows
+ * when it dispatches.
+ */
+export function spawnWorker(file: string): ServeProcess {
+  if (!existsSync(mainJs))
+    throw new Error(`${mainJs} is missing: run \`npm run build\` first (npm test does)`);
+  const child = spawn(process.execPath, [mainJs, 'worker', '-c', file], {
+    cwd: dirname(file),
+    env: { PATH: process.env['PATH'] ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    url: '',
+    output: () => output,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
 async function isHealthy(port: number): Promise<boolean> {
   try {
     const response = await fetch(`http://127.0.0.1:${port}/healthz`);
