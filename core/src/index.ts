@@ -32,3 +32,4 @@ export * from './admin/create-admin-router.js';
 export * from './contracts/delivery-observer.js';
 export * from './metrics/create-metrics.js';
 export * from './delivery/build-digest.js';
+export * from './http/post-to-robot.js';

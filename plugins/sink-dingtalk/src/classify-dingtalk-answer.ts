@@ -69,35 +69,6 @@ export function classifyDingTalkAnswer(status: number, bodyText: string): Delive
   };
 }
 
-/** No answer at all: timeouts, refused or reset connections, all worth a retry. */
-export function classifyDingTalkFailure(
-  error: unknown,
-  aborted: { readonly byCaller: boolean },
-): DeliveryResult {
-  if (aborted.byCaller)
-    return {
-      ok: false,
-      kind: 'retryable',
-      code: 'aborted',
-      detail: 'the send was cancelled (shutting down?)',
-    };
-  const name = readField(error, 'name');
-  if (name === 'TimeoutError' || name === 'AbortError')
-    return {
-      ok: false,
-      kind: 'retryable',
-      code: 'timeout',
-      detail: 'the DingTalk robot did not answer in time',
-    };
-  const cause = isObject(error) && isObject(error['cause']) ? error['cause'] : error;
-  return {
-    ok: false,
-    kind: 'retryable',
-    code: readField(cause, 'code') ?? 'network',
-    detail: `no answer from the DingTalk robot: ${readField(cause, 'message') ?? String(cause)}`,
-  };
-}
-
 function parseAnswer(bodyText: string): { errcode: number; errmsg: string } | undefined {
   let parsed: unknown;
   try {
@@ -109,11 +80,6 @@ function parseAnswer(bodyText: string): { errcode: number; errmsg: string } | un
   const { errcode, errmsg } = parsed;
   if (typeof errcode !== 'number' || !Number.isInteger(errcode)) return undefined;
   return { errcode, errmsg: typeof errmsg === 'string' ? errmsg : '' };
-}
-
-function readField(value: unknown, field: string): string | undefined {
-  const found = isObject(value) ? value[field] : undefined;
-  return typeof found === 'string' && found !== '' ? found : undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

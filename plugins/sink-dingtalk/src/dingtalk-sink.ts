@@ -11,10 +11,11 @@ import {
   type SinkContext,
   type SinkTarget,
   type TemplateFormat,
+  postToRobot,
 } from '@hookmux/core';
 
 import { buildDingTalkBody, dingTalkLimits, type DingTalkBody } from './build-dingtalk-body.js';
-import { classifyDingTalkAnswer, classifyDingTalkFailure } from './classify-dingtalk-answer.js';
+import { classifyDingTalkAnswer } from './classify-dingtalk-answer.js';
 import {
   dingTalkSinkConfigSchema,
   readDingTalkFormat,
@@ -64,7 +65,7 @@ export class DingTalkSink implements Sink {
       const detail = HookmuxError.is(error) ? error.describe() : 'the sink settings cannot be read';
       return report({ ok: false, kind: 'permanent', code: 'config', detail }, target, context, []);
     }
-    const result = await postToRobot(settings, buildDingTalkBody(message, settings), context);
+    const result = await postDingTalk(settings, buildDingTalkBody(message, settings), context);
     return report(result, target, context, settings.secrets);
   }
 
@@ -84,26 +85,19 @@ export class DingTalkSink implements Sink {
   }
 }
 
-async function postToRobot(
+function postDingTalk(
   settings: DingTalkSinkSettings,
   body: DingTalkBody,
   context: SinkContext,
 ): Promise<DeliveryResult> {
-  const timeout = AbortSignal.timeout(settings.timeoutMs);
-  const signal = context.signal === undefined ? timeout : AbortSignal.any([timeout, context.signal]);
+  // Signed per request: DingTalk checks the timestamp against its clock (±1 h).
   const url = settings.secret === undefined ? settings.url : signDingTalkUrl(settings.url, settings.secret);
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify(body),
-      signal,
-      redirect: 'error',
-    });
-    return classifyDingTalkAnswer(response.status, await response.text());
-  } catch (error) {
-    return classifyDingTalkFailure(error, { byCaller: context.signal?.aborted === true && !timeout.aborted });
-  }
+  return postToRobot(url, body, {
+    robot: 'DingTalk robot',
+    timeoutMs: settings.timeoutMs,
+    context,
+    classify: classifyDingTalkAnswer,
+  });
 }
 
 /** Masks the URL, token, secret and any `sign` in the result, and logs one line per failure. */

@@ -17,7 +17,6 @@ export {
 } from './build-dingtalk-body.js';
 export {
   classifyDingTalkAnswer,
-  classifyDingTalkFailure,
   dingTalkPenaltyWaitMs,
   dingTalkThrottleWaitMs,
   permanentDingTalkCodes,

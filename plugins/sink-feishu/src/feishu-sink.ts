@@ -10,10 +10,11 @@ import {
   type SinkContext,
   type SinkTarget,
   type TemplateFormat,
+  postToRobot,
 } from '@hookmux/core';
 
 import { buildFeishuBody, type FeishuBody } from './build-feishu-body.js';
-import { classifyFeishuAnswer, classifyFeishuFailure } from './classify-feishu-answer.js';
+import { classifyFeishuAnswer } from './classify-feishu-answer.js';
 import {
   feishuSinkConfigSchema,
   readFeishuFormat,
@@ -71,7 +72,7 @@ export class FeishuSink implements Sink {
       return report({ ok: false, kind: 'permanent', code: 'config', detail }, target, context, []);
     }
     const body = buildFeishuBody(message, toBuildOptions(settings));
-    const result = await postToBot(settings, body, context);
+    const result = await postFeishu(settings, body, context);
     return report(result, target, context, settings.secrets);
   }
 }
@@ -86,25 +87,17 @@ function toBuildOptions(settings: FeishuSinkSettings): Parameters<typeof buildFe
   };
 }
 
-async function postToBot(
+function postFeishu(
   settings: FeishuSinkSettings,
   body: FeishuBody,
   context: SinkContext,
 ): Promise<DeliveryResult> {
-  const timeout = AbortSignal.timeout(settings.timeoutMs);
-  const signal = context.signal === undefined ? timeout : AbortSignal.any([timeout, context.signal]);
-  try {
-    const response = await fetch(settings.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify(body),
-      signal,
-      redirect: 'error',
-    });
-    return classifyFeishuAnswer(response.status, await response.text());
-  } catch (error) {
-    return classifyFeishuFailure(error, { byCaller: context.signal?.aborted === true && !timeout.aborted });
-  }
+  return postToRobot(settings.url, body, {
+    robot: 'Feishu hook endpoint',
+    timeoutMs: settings.timeoutMs,
+    context,
+    classify: classifyFeishuAnswer,
+  });
 }
 
 /** Masks the hook URL, token and secret in the result, and logs one line per failure. */

@@ -16,7 +16,6 @@ export {
 export { toFeishuPostParagraphs, toLarkMarkdown, type FeishuPostElement } from './convert-wecom-markdown.js';
 export {
   classifyFeishuAnswer,
-  classifyFeishuFailure,
   feishuThrottleWaitMs,
   permanentFeishuCodes,
 } from './classify-feishu-answer.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { classifyWeComAnswer, classifyWeComFailure } from './classify-wecom-answer.js';
+import { classifyWeComAnswer } from './classify-wecom-answer.js';
 
 const answer = (errcode: number, errmsg = 'x'): string => JSON.stringify({ errcode, errmsg });
 
@@ -57,30 +57,5 @@ describe('classifyWeComAnswer', () => {
       code: 'http_404',
     });
     expect(classifyWeComAnswer(429, '')).toMatchObject({ ok: false, kind: 'throttled', code: 'http_429' });
-  });
-});
-
-describe('classifyWeComFailure', () => {
-  it('should tell a timeout, a caller abort and a network error apart, all retryable', () => {
-    const timeout = Object.assign(new Error('timed out'), { name: 'TimeoutError' });
-    const refused = new TypeError('fetch failed', {
-      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
-    });
-    expect(classifyWeComFailure(timeout, { byCaller: false })).toMatchObject({
-      kind: 'retryable',
-      code: 'timeout',
-    });
-    expect(classifyWeComFailure(timeout, { byCaller: true })).toMatchObject({
-      kind: 'retryable',
-      code: 'aborted',
-    });
-    expect(classifyWeComFailure(refused, { byCaller: false })).toMatchObject({
-      kind: 'retryable',
-      code: 'ECONNREFUSED',
-    });
-    expect(classifyWeComFailure('weird', { byCaller: false })).toMatchObject({
-      kind: 'retryable',
-      code: 'network',
-    });
   });
 });

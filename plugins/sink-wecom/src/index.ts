@@ -4,12 +4,7 @@ import { WeComSink } from './wecom-sink.js';
 
 export { buildWeComBody, stripMarkdown, weComLimits } from './build-wecom-body.js';
 export type { BuildWeComBodyOptions, WeComArticle, WeComBody } from './build-wecom-body.js';
-export {
-  classifyWeComAnswer,
-  classifyWeComFailure,
-  permanentWeComCodes,
-  weComThrottleWaitMs,
-} from './classify-wecom-answer.js';
+export { classifyWeComAnswer, permanentWeComCodes, weComThrottleWaitMs } from './classify-wecom-answer.js';
 export { formatWeComMention } from './format-wecom-mention.js';
 export { byteLength, truncateUtf8Markdown, truncationMarker } from './truncate-utf8-markdown.js';
 export type { TruncateOptions } from './truncate-utf8-markdown.js';

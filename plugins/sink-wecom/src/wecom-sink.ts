@@ -11,10 +11,11 @@ import {
   type SinkContext,
   type SinkTarget,
   type TemplateFormat,
+  postToRobot,
 } from '@hookmux/core';
 
 import { buildWeComBody, weComLimits, type WeComBody } from './build-wecom-body.js';
-import { classifyWeComAnswer, classifyWeComFailure } from './classify-wecom-answer.js';
+import { classifyWeComAnswer } from './classify-wecom-answer.js';
 import { formatWeComMention } from './format-wecom-mention.js';
 import { weComConfigSchema } from './wecom-config-schema.js';
 import { readWeComFormat, resolveWeComSettings, type WeComSettings } from './wecom-settings.js';
@@ -72,7 +73,7 @@ export class WeComSink implements Sink {
       const detail = HookmuxError.is(error) ? error.describe() : 'the sink settings cannot be read';
       return this.#report({ ok: false, kind: 'permanent', code: 'config', detail }, target, context, []);
     }
-    const result = await postToRobot(settings, buildWeComBody(message, settings), context);
+    const result = await postWeCom(settings, buildWeComBody(message, settings), context);
     return this.#report(result, target, context, settings.secrets);
   }
 
@@ -109,25 +110,13 @@ export class WeComSink implements Sink {
   }
 }
 
-async function postToRobot(
-  settings: WeComSettings,
-  body: WeComBody,
-  context: SinkContext,
-): Promise<DeliveryResult> {
-  const timeout = AbortSignal.timeout(settings.timeoutMs);
-  const signal = context.signal === undefined ? timeout : AbortSignal.any([timeout, context.signal]);
-  try {
-    const response = await fetch(settings.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal,
-      redirect: 'error',
-    });
-    return classifyWeComAnswer(response.status, await response.text());
-  } catch (error) {
-    return classifyWeComFailure(error, { byCaller: context.signal?.aborted === true && !timeout.aborted });
-  }
+function postWeCom(settings: WeComSettings, body: WeComBody, context: SinkContext): Promise<DeliveryResult> {
+  return postToRobot(settings.url, body, {
+    robot: 'WeCom robot',
+    timeoutMs: settings.timeoutMs,
+    context,
+    classify: classifyWeComAnswer,
+  });
 }
 
 export function hashRobotUrl(url: string): string {
