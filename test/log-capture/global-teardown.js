@@ -4,7 +4,8 @@ import { captureFile } from './capture-file.js';
 
 /**
  * The whole suite's log lines must not contain a robot key or token: a WeCom `key=`, a DingTalk
- * `access_token=`, a Feishu hook token or a signature in a URL. Masked values (`***`) are fine.
+ * `access_token=`, a Feishu hook token or a signature in a URL. Masked values (`***`) and
+ * placeholders in hints (`<token>`) are fine.
  * This fails the run (jest exits non-zero) when a line leaks one.
  */
 const leaks = [

@@ -280,6 +280,11 @@ export class RedisQueue implements Queue, DeliveryStore {
     this.#client.disconnect();
   }
 
+  /** `/readyz`: storage is checked through `stats()`, which fails fast while Redis is down. */
+  isRunning(): boolean {
+    return this.#state === 'running';
+  }
+
   /** For processes that only inspect the outbox (the CLI). */
   close(): Promise<void> {
     return this.stop();
