@@ -9,10 +9,10 @@ import { captureFile } from './capture-file.js';
  * This fails the run (jest exits non-zero) when a line leaks one.
  */
 const leaks = [
-  /webhook\/send\?key=(?!\*\*\*)[^"&\s\\]+/,
-  /access_token=(?!\*\*\*)[^"&\s\\]+/,
-  /\/bot\/v2\/hook\/(?!\*\*\*|:token)[^"/?\s\\]+/,
-  /[?&]sign=(?!\*\*\*)[^"&\s\\]+/,
+  /webhook\/send\?key=(?!\*\*\*|<)[^"&\s\\]+/,
+  /access_token=(?!\*\*\*|<)[^"&\s\\]+/,
+  /\/bot\/v2\/hook\/(?!\*\*\*|:token|<)[^"/?\s\\]+/,
+  /[?&]sign=(?!\*\*\*|<)[^"&\s\\]+/,
 ];
 
 export default function globalTeardown() {
