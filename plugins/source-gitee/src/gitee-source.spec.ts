@@ -164,6 +164,16 @@ describe('GiteeSource with the plugin fixtures', () => {
     expect((fresh.data as unknown as GiteeIssueData).issue.previousState).toBeUndefined();
   });
 
+  it('should not let a dry run (render, the playground) change the remembered issue state', async () => {
+    const source = newSource();
+    const closed = fixture('issue', 'closed');
+    const issue = closed['issue'] as Record<string, unknown>;
+    const dryRun = { ...closed, updated_at: 'earlier', issue: { ...issue, state: 'progressing' } };
+    await source.receive(buildGiteeRequest(JSON.stringify(dryRun)), { ...open, skipVerification: true });
+    const event = await receiveOpen(closed, {}, source);
+    expect((event.data as unknown as GiteeIssueData).issue.previousState).toBeUndefined();
+  });
+
   it('should list all 25 commits of a long push and count the ones Gitee left out', async () => {
     const event = await receiveOwn('push', 'twenty-five-commits');
     const d = event.data as unknown as GiteePushData;

@@ -46,7 +46,7 @@ export const textTarget: SinkTarget = {
 /** WeCom's own limits (robots.md §1): UTF-8 bytes of `content`. */
 export const weComMaxBytes = { md: 4096, txt: 2048 } as const;
 
-/** A raw Gitee body through the real source, as `hookmux render` does (no token check). */
+/** A raw Gitee body through the real source, configured with `secret: none` (no token to check). */
 export async function receiveGitee(
   body: Buffer | string,
   options: { ping?: boolean; source?: GiteeSource } = {},
@@ -71,7 +71,6 @@ export async function receiveGitee(
     settings: { secret: 'none' },
     logger: new MemoryLogger(),
     now: () => request.receivedAt,
-    skipVerification: true,
   });
 }
 

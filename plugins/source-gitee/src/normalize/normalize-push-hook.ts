@@ -29,7 +29,9 @@ export function normalizePushHook(
     .map(toGiteeCommit)
     .filter((c): c is GiteeCommitData => c !== undefined);
   const headCommit = toGiteeCommit(body['head_commit']);
-  const total = readNumber(body, 'total_commits_count');
+  // On a branch create Gitee sends no commits but a `total_commits_count` that seems to count the
+  // branch's history (13 in the recorded sample): only an update's count means "pushed now".
+  const total = action === 'update' ? readNumber(body, 'total_commits_count') : undefined;
   const commitCount = Math.max(total ?? commits.length, commits.length);
   const repoUrl = common.repo.url;
   const refUrl = deleted ? undefined : `${repoUrl}/tree/${encodeURI(refName)}`;
