@@ -246,6 +246,8 @@ function machine() {
     freeH: sh('free -h'),
     node: process.version,
     commit: sh(`git -C "${repoRoot}" rev-parse --short HEAD`),
+    // Uncommitted changes to the code under test (other work in the same tree) make a run less comparable.
+    uncommittedFiles: Number(sh(`git -C "${repoRoot}" status --porcelain -- core plugins | wc -l`)),
   };
 }
 
