@@ -110,7 +110,7 @@ describe.each(backends)('delivery against a fake WeCom robot, through hookmux se
       10_000,
       '93000s',
     );
-    const letters = deadLetters(storage, file, dir);
+    const letters = deadLetters(file, dir);
     const dead = await letters.list();
     expect(dead).toHaveLength(pushes.length);
     expect(dead.every((d) => d.sink === 'gone' && d.lastError?.code === '93000')).toBe(true);

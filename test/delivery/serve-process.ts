@@ -4,9 +4,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { MemoryLogger } from '@hookmux/core';
-import { RedisQueue } from '@hookmux/queue-redis';
-
 import { buildPushBody, giteeRequest } from '../helpers/gitee-push.js';
 import { RedisServer } from '../helpers/redis-server.js';
 
@@ -178,50 +175,22 @@ export interface DeadLetters {
   replayAll(): Promise<number>;
 }
 
-/**
- * Dead letters as a user reaches them: `hookmux deliveries` beside the running server. For
- * redis the store is opened the way the CLI will open it once `deliveries-cli.ts` asks the
- * queue provider (it reads sqlite only today).
- */
-export function deadLetters(storage: Storage, file: string, dir: string): DeadLetters {
-  if (storage.redis === undefined) {
-    return {
-      async list() {
-        const listed = await runHookmux(
-          ['deliveries', 'list', '--status', 'dead', '--json', '-c', file],
-          dir,
-        );
-        if (listed.code !== 0 || listed.err !== '')
-          throw new Error(`deliveries list: ${listed.code} ${listed.err}`);
-        return JSON.parse(listed.out) as { sink: string; lastError?: { code?: string } }[];
-      },
-      async replayAll() {
-        const replay = await runHookmux(['deliveries', 'replay', '--dead', '-c', file], dir);
-        const count = /replayed (\d+) dead deliveries/.exec(replay.out)?.[1];
-        if (replay.code !== 0 || count === undefined)
-          throw new Error(`deliveries replay: ${replay.code} ${replay.err}`);
-        return Number(count);
-      },
-    };
-  }
-  const url = storage.redis.url;
-  const withStore = async <T>(use: (store: RedisQueue) => Promise<T>): Promise<T> => {
-    const store = new RedisQueue({
-      url,
-      sinks: { resolve: () => undefined, names: () => [], people: () => [] },
-      logger: new MemoryLogger(),
-      delivery: { maxAttempts: 10, maxAgeMs: 60_000, backoffMs: 100, maxBackoffMs: 1000, timeoutMs: 1000 },
-    });
-    await store.open();
-    try {
-      return await use(store);
-    } finally {
-      await store.close();
-    }
-  };
+/** Dead letters as a user reaches them: `hookmux deliveries` beside the running server, for either backend. */
+export function deadLetters(file: string, dir: string): DeadLetters {
   return {
-    list: () => withStore(async (store) => [...(await store.list({ status: 'dead', limit: 1000 }))]),
-    replayAll: () => withStore((store) => store.replayDead()),
+    async list() {
+      const listed = await runHookmux(['deliveries', 'list', '--status', 'dead', '--json', '-c', file], dir);
+      if (listed.code !== 0 || listed.err !== '')
+        throw new Error(`deliveries list: ${listed.code} ${listed.err}`);
+      return JSON.parse(listed.out) as { sink: string; lastError?: { code?: string } }[];
+    },
+    async replayAll() {
+      const replay = await runHookmux(['deliveries', 'replay', '--dead', '-c', file], dir);
+      const count = /replayed (\d+) dead deliveries/.exec(replay.out)?.[1];
+      if (replay.code !== 0 || count === undefined)
+        throw new Error(`deliveries replay: ${replay.code} ${replay.err}`);
+      return Number(count);
+    },
   };
 }
 

@@ -13,6 +13,8 @@ export interface LoadedForCli {
   readonly config: HookmuxConfig | undefined;
   readonly plugins: PluginSet | undefined;
   readonly runtime: Runtime | undefined;
+  /** The container with the plugins loaded (queue providers for `hookmux deliveries`). */
+  readonly container: Container | undefined;
   readonly errors: readonly HookmuxError[];
 }
 
@@ -23,14 +25,21 @@ export async function loadForCli(configOption: string | undefined, io: CliIo): P
   try {
     config = await loadConfig(file, { env: io.env });
   } catch (error) {
-    return { file, config: undefined, plugins: undefined, runtime: undefined, errors: toErrors(error) };
+    return {
+      file,
+      config: undefined,
+      plugins: undefined,
+      runtime: undefined,
+      container: undefined,
+      errors: toErrors(error),
+    };
   }
   const { plugins: loaded, errors } = await loadPlugins({ extra: config.plugins });
   const container = new Container({ defaultScope: 'Singleton' });
   container.load(...loaded.map((p) => p.module));
   const plugins = readPlugins(container);
   const { runtime, errors: runtimeErrors } = buildRuntime(config, plugins);
-  return { file, config, plugins, runtime, errors: [...errors, ...runtimeErrors] };
+  return { file, config, plugins, runtime, container, errors: [...errors, ...runtimeErrors] };
 }
 
 export function toErrors(error: unknown): HookmuxError[] {

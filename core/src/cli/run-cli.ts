@@ -11,7 +11,8 @@ import { runTemplatesEjectCommand } from './commands/templates-eject.js';
 const usage = `hookmux: webhook event router (Gitee → WeCom, DingTalk, Feishu)
 
 usage:
-  hookmux serve [-c FILE]                  run the server
+  hookmux serve [-c FILE]                  run the server (HTTP and dispatcher)
+  hookmux worker [-c FILE]                 dispatch only, no HTTP (scale delivery separately)
   hookmux check [-c FILE]                  validate config, templates and plugins
   hookmux render [-c FILE] --source gitee [--event "Push Hook"] PAYLOAD.json
                                            print what a payload would send, as JSON; sends nothing
@@ -28,13 +29,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case 'serve': {
-        const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
-        return await runServeCommand(values.config, io);
-      }
+      case 'serve':
       case 'worker': {
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
-        return await (await import('./commands/worker.js')).runWorkerCommand(values.config, io);
+        return await runServeCommand(values.config, io, command);
       }
       case 'check': {
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });

@@ -1,17 +1,21 @@
 import type { SinkDirectory } from '../../contracts/sink-directory.js';
-import { SqliteQueue } from '../../delivery/sqlite-queue.js';
+import type { DeliveryStore } from '../../contracts/delivery-store.js';
+import type { Queue } from '../../contracts/queue.js';
+import { QueueProvider } from '../../contracts/queue-provider.js';
+import { createQueue } from '../../runtime/create-queue.js';
 import { MemoryLogger } from '../../logging/memory-logger.js';
 import { RuntimeHolder } from '../../runtime/runtime-holder.js';
 import { type CliIo, exitCodes, writeLine } from '../cli-io.js';
-import { loadForCli } from '../load-for-cli.js';
+import { loadForCli, toErrors } from '../load-for-cli.js';
 import { runDeliveriesCommand } from './deliveries.js';
 
 /** With a broken config the outbox can still be listed; sends wait for a config that names the sinks. */
 const noSinks: SinkDirectory = { resolve: () => undefined, names: () => [], people: () => [] };
 
 /**
- * `hookmux deliveries ...` against the config's storage. Works beside a running server (SQLite in
- * WAL mode): replayed rows are picked up by the server's dispatcher.
+ * `hookmux deliveries ...` against the config's storage (SQLite, or a plugin's, e.g. Redis). Works
+ * beside a running server: replayed deliveries are picked up by its dispatcher; this process
+ * never dispatches.
  */
 export async function runDeliveriesCli(argv: readonly string[], io: CliIo): Promise<number> {
   const { configOption, args } = takeConfigOption(argv);
@@ -21,16 +25,15 @@ export async function runDeliveriesCli(argv: readonly string[], io: CliIo): Prom
     for (const e of loaded.errors) writeLine(io.err, `✗ ${e.describe()}`);
     return exitCodes.failure;
   }
-  if (config.storage.type !== 'sqlite') {
-    writeLine(io.err, `✗ hookmux deliveries reads storage: sqlite; this config uses ${config.storage.type}`);
+  const sinks = loaded.runtime ? new RuntimeHolder(loaded.runtime) : noSinks;
+  const providers = loaded.container?.getAll<QueueProvider>(QueueProvider, { optional: true }) ?? [];
+  let store: Queue & DeliveryStore;
+  try {
+    store = await createQueue(config, sinks, new MemoryLogger(), providers);
+  } catch (error) {
+    for (const e of toErrors(error)) writeLine(io.err, `✗ ${e.describe()}`);
     return exitCodes.failure;
   }
-  const store = new SqliteQueue({
-    path: config.storage.path,
-    sinks: loaded.runtime ? new RuntimeHolder(loaded.runtime) : noSinks,
-    logger: new MemoryLogger(),
-    delivery: config.delivery,
-  });
   try {
     return await runDeliveriesCommand(args, store, io);
   } finally {

@@ -1,21 +1,28 @@
 import { loadConfig, resolveConfigPath } from '../../config/load-config.js';
-import { createHookmux } from '../../create-hookmux.js';
+import { createHookmux, type Hookmux } from '../../create-hookmux.js';
+import { HookmuxError, HookmuxErrors } from '../../errors/hookmux-error.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { type CliIo, exitCodes, writeLine } from '../cli-io.js';
-import { HookmuxError, HookmuxErrors } from '../../errors/hookmux-error.js';
 import { toErrors } from '../load-for-cli.js';
 
 const isHookmuxProblem = (error: unknown): boolean =>
   error instanceof HookmuxErrors || HookmuxError.is(error);
 
 /**
- * `hookmux serve`: runs until SIGTERM/SIGINT, then stops accepting, lets in-flight sends finish
- * or releases them to the outbox, and exits 0.
+ * `hookmux serve` (HTTP and dispatcher) and `hookmux worker` (the dispatcher alone). With
+ * `storage: redis` any number of workers and `serve` instances share the queue; with `storage:
+ * sqlite` run one dispatching process per file, since a second one would break per-robot ordering
+ * and the embedded limiter. Both reload on file changes and SIGHUP, and run until SIGTERM/SIGINT,
+ * then stop accepting, let in-flight sends finish or release them to the outbox, and exit 0.
  */
-export async function runServeCommand(configOption: string | undefined, io: CliIo): Promise<number> {
+export async function runServeCommand(
+  configOption: string | undefined,
+  io: CliIo,
+  mode: 'serve' | 'worker' = 'serve',
+): Promise<number> {
   const file = resolveConfigPath(configOption, io.cwd);
   const secrets = { values: [] as readonly string[] };
-  let hookmux;
+  let hookmux: Hookmux | undefined;
   try {
     const config = await loadConfig(file, { env: io.env });
     const logger = createLogger({
@@ -25,10 +32,18 @@ export async function runServeCommand(configOption: string | undefined, io: CliI
       destination: io.out,
     });
     hookmux = await createHookmux({ config, logger, secrets, env: io.env });
-    await hookmux.listen();
+    if (mode === 'serve') {
+      await hookmux.listen();
+    } else {
+      await hookmux.queue.start();
+      logger.info(
+        { storage: config.storage.type, sinks: hookmux.holder.current.sinks.size },
+        'hookmux worker dispatching',
+      );
+    }
     hookmux.reloader.watch();
   } catch (error) {
-    writeLine(io.err, `hookmux: cannot start with ${file}`);
+    writeLine(io.err, `hookmux: cannot start ${mode === 'serve' ? 'the server' : 'the worker'} with ${file}`);
     const problems = isHookmuxProblem(error)
       ? toErrors(error).map((e) => e.describe())
       : [(error as Error).message];
@@ -42,18 +57,17 @@ export async function runServeCommand(configOption: string | undefined, io: CliI
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;
-      writeLine(io.err, `hookmux: ${signal}, stopping`);
+      writeLine(io.err, `hookmux ${mode}: ${signal}, stopping`);
       running.close().then(
         () => resolve(exitCodes.ok),
         (error: unknown) => {
-          writeLine(io.err, `hookmux: error while stopping: ${String(error)}`);
+          writeLine(io.err, `hookmux ${mode}: error while stopping: ${String(error)}`);
           resolve(exitCodes.failure);
         },
       );
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
-    const onHup = (): void => void running.reloader.reload('SIGHUP');
-    process.on('SIGHUP', onHup);
+    process.on('SIGHUP', () => void running.reloader.reload('SIGHUP'));
   });
 }
