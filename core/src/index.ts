@@ -33,3 +33,5 @@ export * from './contracts/delivery-observer.js';
 export * from './metrics/create-metrics.js';
 export * from './delivery/build-digest.js';
 export * from './http/post-to-robot.js';
+export { computeBackoffMs } from './delivery/compute-backoff-ms.js';
+export { capacityPerWindow } from './delivery/sliding-window-limiter.js';

@@ -37,9 +37,7 @@ export class SlidingWindowLimiter {
    * 5/1 s → 100).
    */
   get capacityPerWindow(): number {
-    const longest = this.longestWindowMs;
-    if (longest === 0) return Number.POSITIVE_INFINITY;
-    return Math.min(...this.#limits.map((l) => Math.floor((l.count * longest) / l.windowMs)));
+    return capacityPerWindow(this.#limits);
   }
 
   /** The earliest time ≥ now at which one more send keeps every window within its limit. */
@@ -85,4 +83,15 @@ export class SlidingWindowLimiter {
     // Keep enough history for a reload that widens a window.
     if (drop > 1024) this.#sends.splice(0, drop);
   }
+}
+
+/**
+ * How many sends the limits let out in the longest of their windows (20/60 s → 20; 100/min and
+ * 5/s → 100): what a backlog must exceed before it is merged into digests.
+ */
+export function capacityPerWindow(limits: readonly RateLimit[]): number {
+  const usable = limits.filter((l) => l.count > 0 && l.windowMs > 0);
+  const longest = Math.max(0, ...usable.map((l) => l.windowMs));
+  if (longest === 0) return Number.POSITIVE_INFINITY;
+  return Math.min(...usable.map((l) => Math.floor((l.count * longest) / l.windowMs)));
 }

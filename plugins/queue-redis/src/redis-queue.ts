@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import {
   buildDigest,
+  capacityPerWindow,
+  computeBackoffMs,
   type DeliveryAttempt,
   type DeliveryConfig,
   type DeliveryError,
@@ -20,7 +22,6 @@ import {
   type Message,
   type PurgeFilter,
   type Queue,
-  type RateLimit,
   type ResolvedSink,
   type SinkDeliveryStats,
   type SinkDirectory,
@@ -945,25 +946,6 @@ function withoutOutcome(data: JobData): JobData {
   delete rest.digestId;
   delete rest.lastError;
   return rest as JobData;
-}
-
-/** As core's `SlidingWindowLimiter.capacityPerWindow`: what the limits let out in the longest window. */
-function capacityPerWindow(limits: readonly RateLimit[]): number {
-  const usable = limits.filter((l) => l.count > 0 && l.windowMs > 0);
-  const longest = Math.max(0, ...usable.map((l) => l.windowMs));
-  if (longest === 0) return Number.POSITIVE_INFINITY;
-  return Math.min(...usable.map((l) => Math.floor((l.count * longest) / l.windowMs)));
-}
-
-/** As core's `computeBackoffMs` (not exported by core): exponential with full jitter. */
-function computeBackoffMs(
-  attempt: number,
-  config: Pick<DeliveryConfig, 'backoffMs' | 'maxBackoffMs'>,
-  random: () => number,
-): number {
-  const exponent = Math.min(Math.max(0, attempt - 1), 30);
-  const cap = Math.min(config.maxBackoffMs, config.backoffMs * 2 ** exponent);
-  return Math.floor(random() * cap);
 }
 
 /** Reconnect quickly and keep trying: an outage ends by itself, and the dispatcher should notice soon. */
