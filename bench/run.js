@@ -5,6 +5,7 @@
 //   node bench/run.js [--storage sqlite|redis] [--redis-url redis://127.0.0.1:6379/0]
 //                     [--connections 50] [--duration 10] [--warmup 2] [--rounds 2]
 //                     [--burst 200] [--burst-limit 5/2000] [--only ingest|burst] [--profile]
+//                     [--node-args='--trace-gc']
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -29,6 +30,8 @@ const { values: opts } = parseArgs({
     'burst-limit': { type: 'string', default: '5/2000' },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    // Extra node flags for the hookmux process, e.g. --node-args=--trace-gc (its output goes to bench/results/).
+    'node-args': { type: 'string', default: '' },
   },
 });
 const connections = Number(opts.connections);
@@ -121,13 +124,16 @@ async function benchBare(round) {
 async function benchHookmux(round) {
   const robot = await spawnListening('fake-wecom-robot.js');
   const profileDir = join(resultsDir, 'profiles');
-  const nodeArgs = opts.profile
-    ? [
-        '--cpu-prof',
-        `--cpu-prof-dir=${profileDir}`,
-        `--cpu-prof-name=hookmux-${opts.storage}-round${round}.cpuprofile`,
-      ]
-    : [];
+  const nodeArgs = [
+    ...opts['node-args'].split(' ').filter(Boolean),
+    ...(opts.profile
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${profileDir}`,
+          `--cpu-prof-name=hookmux-${opts.storage}-round${round}.cpuprofile`,
+        ]
+      : []),
+  ];
   // 20/min, WeCom's own limit: the dispatcher drains (and digests) while the load runs, as in production.
   const hookmux = await spawnHookmux({ yaml: hookmuxYaml(await freePort(), robot.url, '20/min'), nodeArgs });
   let run;
@@ -142,6 +148,7 @@ async function benchHookmux(round) {
   } finally {
     const code = await hookmux.stop();
     await robot.stop();
+    writeFileSync(join(resultsDir, `hookmux-${opts.storage}-round${round}.log`), hookmux.output());
     if (code !== 0) failures.push(`hookmux round ${round} exited with ${code}:\n${hookmux.output()}`);
   }
   if (opts.storage === 'sqlite') {
