@@ -25,7 +25,7 @@ const stats = {
   messages: 0,
   tooFast: 0, // answered 45009
   badJson: 0,
-  pushes: new Set(),
+  pushes: new Map(), // push seq -> when it first arrived
   duplicatePushes: 0,
   firstAt: undefined,
   lastAt: undefined,
@@ -37,7 +37,7 @@ const server = createServer((req, res) => {
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (req.method === 'GET' && url.pathname === '/stats') return reply(res, 200, snapshot());
+    if (req.method === 'GET' && url.pathname === '/stats') return reply(res, 200, snapshot(url.searchParams));
     if (req.method !== 'POST' || url.pathname !== '/cgi-bin/webhook/send')
       return reply(res, 404, { error: 'not found' });
     stats.requests++;
@@ -66,7 +66,7 @@ const server = createServer((req, res) => {
     const content = typeof part?.content === 'string' ? part.content : JSON.stringify(body);
     for (const seq of pushesIn(content)) {
       if (stats.pushes.has(seq)) stats.duplicatePushes++;
-      stats.pushes.add(seq);
+      else stats.pushes.set(seq, now);
     }
     reply(res, 200, { errcode: 0, errmsg: 'ok' });
   });
@@ -82,8 +82,21 @@ function maxInWindow(times) {
   return max;
 }
 
-function snapshot() {
+/** `?from=A&to=B`: also how many of pushes A..B arrived, and when the last of them did. */
+function snapshot(query) {
+  const from = Number(query.get('from') ?? NaN);
+  const to = Number(query.get('to') ?? NaN);
+  let inRange = 0;
+  let lastInRangeAt;
+  for (let seq = from; seq <= to; seq++) {
+    const at = stats.pushes.get(seq);
+    if (at === undefined) continue;
+    inRange++;
+    lastInRangeAt = Math.max(lastInRangeAt ?? at, at);
+  }
   return {
+    inRange,
+    lastInRangeAt,
     limit: stats.limit,
     requests: stats.requests,
     messages: stats.messages,
