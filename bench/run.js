@@ -7,7 +7,7 @@
 //                     [--burst 200] [--burst-limit 5/2000] [--only ingest|burst] [--profile]
 //                     [--node-args='--trace-gc']
 import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -168,6 +168,7 @@ async function benchHookmux(round) {
         `hookmux round ${round}: ${accepted} requests answered 2xx but ${run.outboxRows} outbox rows`,
       );
   }
+  rmSync(hookmux.dir, { recursive: true, force: true });
   if (opts.profile) {
     const file = join(profileDir, `hookmux-${opts.storage}-round${round}.cpuprofile`);
     if (existsSync(file)) run.profile = summariseProfile(file);
@@ -241,6 +242,7 @@ async function benchBurst() {
   } finally {
     await hookmux.stop();
     await robot.stop();
+    rmSync(hookmux.dir, { recursive: true, force: true });
   }
 }
 
