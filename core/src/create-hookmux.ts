@@ -58,7 +58,11 @@ export interface Hookmux {
  */
 export async function createHookmux(options: CreateHookmuxOptions): Promise<Hookmux> {
   const { config, logger } = options;
-  const { plugins: loaded, errors } = await loadPlugins({ extra: config.plugins, ...options.plugins });
+  const { plugins: loaded, errors } = await loadPlugins({
+    extra: config.plugins,
+    storageType: config.storage.type,
+    ...options.plugins,
+  });
   if (errors.length > 0) throw new HookmuxErrors(errors);
 
   const container = new Container({ defaultScope: 'Singleton' });

@@ -34,7 +34,10 @@ export async function loadForCli(configOption: string | undefined, io: CliIo): P
       errors: toErrors(error),
     };
   }
-  const { plugins: loaded, errors } = await loadPlugins({ extra: config.plugins });
+  const { plugins: loaded, errors } = await loadPlugins({
+    extra: config.plugins,
+    storageType: config.storage.type,
+  });
   const container = new Container({ defaultScope: 'Singleton' });
   container.load(...loaded.map((p) => p.module));
   const plugins = readPlugins(container);

@@ -93,6 +93,8 @@ interface Attempt {
 const unsent = `status IN ('pending', 'retrying')`;
 const chunkSize = 500;
 const sendLogRetentionMs = 24 * 60 * 60 * 1000;
+/** How often the whole backlog is scanned for sinks the config no longer has. */
+const orphanScanEveryMs = 60_000;
 /** A sink that ignores its abort signal still frees its lane this long after its timeout. */
 const hardTimeoutGraceMs = 1000;
 
@@ -123,6 +125,8 @@ export class SqliteQueue implements Queue, DeliveryStore {
   #commits = 0;
 
   #state: 'idle' | 'running' | 'stopped' = 'idle';
+  #lastOrphanScanAt = 0;
+  #knownSinksWithWork = new Set<string>();
   #pumpScheduled = false;
   #timer: NodeJS.Timeout | undefined;
   readonly #lanes = new Map<string, Lane>();
@@ -130,6 +134,8 @@ export class SqliteQueue implements Queue, DeliveryStore {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #warnedSinks = new Set<string>();
   readonly #observers: DeliveryObserver[] = [];
+  /** Compiled statements by SQL text: compiling is a measurable share of each webhook otherwise. */
+  readonly #statements = new Map<string, Database.Statement>();
   #lastPruneAt = 0;
 
   constructor(options: {
@@ -199,11 +205,9 @@ export class SqliteQueue implements Queue, DeliveryStore {
       return Promise.reject(new Error('SqliteQueue cannot be restarted once stopped; create a new one'));
     const now = this.#now();
     // Rows a crash left mid-send: the robot may or may not have them (at-least-once), so they go again.
-    const recovered = this.#db
-      .prepare(
-        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'sending'`,
-      )
-      .run(now, now).changes;
+    const recovered = this.#sql(
+      `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'sending'`,
+    ).run(now, now).changes;
     if (recovered > 0)
       this.#logger.warn(
         { recovered },
@@ -234,11 +238,9 @@ export class SqliteQueue implements Queue, DeliveryStore {
       released.push(...attempt.rows.map((r) => r.id));
     }
     if (released.length > 0) {
-      this.#db
-        .prepare(
-          `UPDATE deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending' AND id IN (SELECT value FROM json_each(?))`,
-        )
-        .run(this.#now(), JSON.stringify(released));
+      this.#sql(
+        `UPDATE deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending' AND id IN (SELECT value FROM json_each(?))`,
+      ).run(this.#now(), JSON.stringify(released));
       this.#logger.warn(
         { released: released.length },
         'sends still in flight at shutdown were released; they will be sent again on the next start',
@@ -271,7 +273,7 @@ export class SqliteQueue implements Queue, DeliveryStore {
     }
     const limit = Math.max(1, Math.min(query.limit ?? 50, 10_000));
     const sql = `SELECT * FROM deliveries ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
-    const rows = this.#db.prepare(sql).all(...params) as DeliveryRow[];
+    const rows = this.#sql(sql).all(...params) as DeliveryRow[];
     return Promise.resolve(rows.map(toRecord));
   }
 
@@ -298,15 +300,13 @@ export class SqliteQueue implements Queue, DeliveryStore {
     }
     const now = this.#now();
     const finished = row.status === 'dead' || row.status === 'sent';
-    this.#db
-      .prepare(
-        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?,
+    this.#sql(
+      `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?,
            attempts = CASE WHEN ? THEN 0 ELSE attempts END,
            sent_at = CASE WHEN ? THEN NULL ELSE sent_at END,
            digest_id = CASE WHEN ? THEN NULL ELSE digest_id END
          WHERE id = ?`,
-      )
-      .run(now, now, finished ? 1 : 0, finished ? 1 : 0, finished ? 1 : 0, row.id);
+    ).run(now, now, finished ? 1 : 0, finished ? 1 : 0, finished ? 1 : 0, row.id);
     this.#logger.info({ delivery: String(row.id), sink: row.sink, from: row.status }, 'delivery replayed');
     this.#wake();
     return Promise.resolve(toRecord(this.#row(id) ?? row));
@@ -319,11 +319,11 @@ export class SqliteQueue implements Queue, DeliveryStore {
     const sinkClause = filter.sink === undefined ? '' : 'AND sink = ?';
     const sinkParams = filter.sink === undefined ? [] : [filter.sink];
     const total = (
-      this.#db
-        .prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'dead' ${sinkClause}`)
-        .get(...sinkParams) as { n: number }
+      this.#sql(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'dead' ${sinkClause}`).get(
+        ...sinkParams,
+      ) as { n: number }
     ).n;
-    const step = this.#db.prepare(
+    const step = this.#sql(
       `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now, sent_at = NULL, digest_id = NULL
        WHERE id IN (SELECT id FROM deliveries WHERE status = 'dead' ${filter.sink === undefined ? '' : 'AND sink = @sink'} ORDER BY id LIMIT ${chunkSize})`,
     );
@@ -344,11 +344,12 @@ export class SqliteQueue implements Queue, DeliveryStore {
     }
     const cutoff = this.#now() - Math.max(0, filter.olderThanMs);
     const total = (
-      this.#db
-        .prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE status = ? AND updated_at < ?`)
-        .get(filter.status, cutoff) as { n: number }
+      this.#sql(`SELECT COUNT(*) AS n FROM deliveries WHERE status = ? AND updated_at < ?`).get(
+        filter.status,
+        cutoff,
+      ) as { n: number }
     ).n;
-    const step = this.#db.prepare(
+    const step = this.#sql(
       `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE status = ? AND updated_at < ? ORDER BY id LIMIT ${chunkSize})`,
     );
     const done = await runInChunks(total, onProgress, () => step.run(filter.status, cutoff).changes);
@@ -358,11 +359,9 @@ export class SqliteQueue implements Queue, DeliveryStore {
 
   stats(): Promise<readonly SinkDeliveryStats[]> {
     const now = this.#now();
-    const rows = this.#db
-      .prepare(
-        `SELECT sink, status, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries GROUP BY sink, status`,
-      )
-      .all() as { sink: string; status: DeliveryStatus; n: number; oldest: number }[];
+    const rows = this.#sql(
+      `SELECT sink, status, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries GROUP BY sink, status`,
+    ).all() as { sink: string; status: DeliveryStatus; n: number; oldest: number }[];
     const names = [...new Set([...this.#sinks.names(), ...rows.map((r) => r.sink)])].sort();
     return Promise.resolve(
       names.map((sink) => {
@@ -409,7 +408,7 @@ export class SqliteQueue implements Queue, DeliveryStore {
     this.#batch = [];
     if (batch.length === 0) return;
     const now = this.#now();
-    const insert = this.#db.prepare(
+    const insert = this.#sql(
       `INSERT INTO deliveries (event_id, event_name, route, sink, robot_key, message, status, attempts, next_attempt_at, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
        ON CONFLICT (event_id, sink) DO NOTHING`,
@@ -475,11 +474,9 @@ export class SqliteQueue implements Queue, DeliveryStore {
         const { lane, sinks } = group;
         if (lane.busy) continue;
         const names = [...sinks.keys()];
-        const head = this.#db
-          .prepare(
-            `SELECT * FROM deliveries WHERE ${unsent} AND sink IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT 1`,
-          )
-          .get(JSON.stringify(names)) as DeliveryRow | undefined;
+        const head = this.#sql(
+          `SELECT * FROM deliveries WHERE ${unsent} AND sink IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT 1`,
+        ).get(JSON.stringify(names)) as DeliveryRow | undefined;
         if (head === undefined) continue;
         // The head waits for its own retry time rather than letting younger rows pass it: order per target.
         const at = Math.max(head.next_attempt_at, lane.blockedUntil, lane.limiter.nextFreeAt(now));
@@ -497,11 +494,30 @@ export class SqliteQueue implements Queue, DeliveryStore {
     this.#timer = setTimeout(() => this.#pump(), Math.max(1, wakeAt - this.#now()));
   }
 
+  /**
+   * Sinks with unsent rows. The configured sinks are probed one index lookup each; only now and
+   * then is the whole backlog scanned for rows of sinks no longer in the config (to warn about
+   * them), because that scan grows with the backlog and this runs after every commit.
+   */
+  #sinksWithWork(): string[] {
+    const now = this.#now();
+    if (now - this.#lastOrphanScanAt > orphanScanEveryMs) {
+      this.#lastOrphanScanAt = now;
+      const all = (
+        this.#sql(`SELECT DISTINCT sink FROM deliveries WHERE ${unsent}`).all() as { sink: string }[]
+      ).map((r) => r.sink);
+      this.#knownSinksWithWork = new Set(all);
+      return all;
+    }
+    const probe = this.#sql(`SELECT 1 FROM deliveries WHERE ${unsent} AND sink = ? LIMIT 1`);
+    const names = new Set(this.#sinks.names());
+    for (const orphan of this.#knownSinksWithWork) if (!names.has(orphan)) names.add(orphan);
+    return [...names].filter((name) => probe.get(name) !== undefined);
+  }
+
   /** Sinks with unsent rows, grouped by the robot behind them (sinks may share one robot). */
   #laneGroups(): { lane: Lane; sinks: Map<string, ResolvedSink> }[] {
-    const names = (
-      this.#db.prepare(`SELECT DISTINCT sink FROM deliveries WHERE ${unsent}`).all() as { sink: string }[]
-    ).map((r) => r.sink);
+    const names = this.#sinksWithWork();
     const groups = new Map<string, { sinks: Map<string, ResolvedSink>; limits: RateLimit[] }>();
     for (const name of names) {
       const resolved = this.#sinks.resolve(name);
@@ -547,14 +563,16 @@ export class SqliteQueue implements Queue, DeliveryStore {
     let message = parseMessage(head);
     let digestId: string | undefined;
     if (resolved.merge) {
-      const due = (
-        this.#db
-          .prepare(
-            `SELECT COUNT(*) AS n FROM deliveries WHERE ${unsent} AND next_attempt_at <= ? AND sink IN (SELECT value FROM json_each(?))`,
-          )
-          .get(now, JSON.stringify(laneSinks)) as { n: number }
-      ).n;
-      if (due > lane.limiter.capacityPerWindow) {
+      // Only "more than the window lets out?" matters: count no further than that (the backlog can be long).
+      const capacity = lane.limiter.capacityPerWindow;
+      const due = Number.isFinite(capacity)
+        ? (
+            this.#sql(
+              `SELECT COUNT(*) AS n FROM (SELECT 1 FROM deliveries WHERE ${unsent} AND next_attempt_at <= ? AND sink IN (SELECT value FROM json_each(?)) LIMIT ?)`,
+            ).get(now, JSON.stringify(laneSinks), capacity + 1) as { n: number }
+          ).n
+        : 0;
+      if (due > capacity) {
         const candidates = this.#dueRun(head, now);
         if (candidates.length > 1) {
           const id = `dg-${now.toString(36)}-${randomBytes(4).toString('hex')}`;
@@ -574,14 +592,11 @@ export class SqliteQueue implements Queue, DeliveryStore {
     const ids = JSON.stringify(rows.map((r) => r.id));
     const sendLogId = this.#db
       .transaction(() => {
-        this.#db
-          .prepare(
-            `UPDATE deliveries SET status = 'sending', robot_key = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
-          )
-          .run(lane.key, now, ids);
+        this.#sql(
+          `UPDATE deliveries SET status = 'sending', robot_key = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
+        ).run(lane.key, now, ids);
         return Number(
-          this.#db.prepare(`INSERT INTO send_log (robot_key, at) VALUES (?, ?)`).run(lane.key, now)
-            .lastInsertRowid,
+          this.#sql(`INSERT INTO send_log (robot_key, at) VALUES (?, ?)`).run(lane.key, now).lastInsertRowid,
         );
       })
       .immediate();
@@ -610,11 +625,9 @@ export class SqliteQueue implements Queue, DeliveryStore {
 
   /** The head and the due rows right after it in the same sink and format, oldest first. */
   #dueRun(head: DeliveryRow, now: number): { row: DeliveryRow; message: Message }[] {
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM deliveries WHERE ${unsent} AND sink = ? AND id >= ? ORDER BY id LIMIT ${chunkSize}`,
-      )
-      .all(head.sink, head.id) as DeliveryRow[];
+    const rows = this.#sql(
+      `SELECT * FROM deliveries WHERE ${unsent} AND sink = ? AND id >= ? ORDER BY id LIMIT ${chunkSize}`,
+    ).all(head.sink, head.id) as DeliveryRow[];
     const run: { row: DeliveryRow; message: Message }[] = [];
     const format = parseMessage(head).format;
     for (const row of rows) {
@@ -669,6 +682,15 @@ export class SqliteQueue implements Queue, DeliveryStore {
     }
   }
 
+  #sql(text: string): Database.Statement {
+    let statement = this.#statements.get(text);
+    if (statement === undefined) {
+      statement = this.#db.prepare(text);
+      this.#statements.set(text, statement);
+    }
+    return statement;
+  }
+
   isRunning(): boolean {
     return this.#state === 'running' && this.#db.open;
   }
@@ -694,24 +716,20 @@ export class SqliteQueue implements Queue, DeliveryStore {
     };
     this.#db
       .transaction(() => {
-        this.#db.prepare(`UPDATE send_log SET at = ? WHERE id = ?`).run(now, attempt.sendLogId);
+        this.#sql(`UPDATE send_log SET at = ? WHERE id = ?`).run(now, attempt.sendLogId);
         if (result.ok) {
-          this.#db
-            .prepare(
-              `UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, digest_id = ? WHERE id IN (SELECT value FROM json_each(?))`,
-            )
-            .run(now, now, attempt.digestId ?? null, ids);
+          this.#sql(
+            `UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, digest_id = ? WHERE id IN (SELECT value FROM json_each(?))`,
+          ).run(now, now, attempt.digestId ?? null, ids);
           outcomes.sent = rows.length;
           this.#logger.info({ ...log, code: result.code }, 'delivered');
           return;
         }
         const code = result.code === undefined ? null : String(result.code);
         if (result.kind === 'permanent') {
-          this.#db
-            .prepare(
-              `UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error_code = ?, last_error_detail = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
-            )
-            .run(code, result.detail, now, ids);
+          this.#sql(
+            `UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error_code = ?, last_error_detail = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
+          ).run(code, result.detail, now, ids);
           outcomes.dead = rows.length;
           this.#logger.error(
             { ...log, code, detail: result.detail },
@@ -725,11 +743,9 @@ export class SqliteQueue implements Queue, DeliveryStore {
           // throttling dead-letters a row. The whole lane waits, not just these rows.
           const wait = result.retryAfterMs ?? (lane.limiter.longestWindowMs || 60_000);
           lane.blockedUntil = Math.max(lane.blockedUntil, now + wait);
-          this.#db
-            .prepare(
-              `UPDATE deliveries SET status = 'retrying', next_attempt_at = ?, last_error_code = ?, last_error_detail = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
-            )
-            .run(lane.blockedUntil, code, result.detail, now, ids);
+          this.#sql(
+            `UPDATE deliveries SET status = 'retrying', next_attempt_at = ?, last_error_code = ?, last_error_detail = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
+          ).run(lane.blockedUntil, code, result.detail, now, ids);
           outcomes.throttled = rows.length;
           this.#logger.warn({ ...log, code, waitMs: wait }, 'robot throttled us; waiting for its window');
           return;
@@ -739,7 +755,7 @@ export class SqliteQueue implements Queue, DeliveryStore {
           computeBackoffMs(headAttempts, this.#config, this.#random),
           result.retryAfterMs ?? 0,
         );
-        const update = this.#db.prepare(
+        const update = this.#sql(
           `UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error_code = ?, last_error_detail = ?, updated_at = ? WHERE id = ?`,
         );
         let dead = 0;
@@ -789,7 +805,7 @@ export class SqliteQueue implements Queue, DeliveryStore {
   #row(id: string): DeliveryRow | undefined {
     const n = parseId(id);
     if (n === undefined) return undefined;
-    return this.#db.prepare(`SELECT * FROM deliveries WHERE id = ?`).get(n) as DeliveryRow | undefined;
+    return this.#sql(`SELECT * FROM deliveries WHERE id = ?`).get(n) as DeliveryRow | undefined;
   }
 
   /** Robot keys can be the robot's secret (a WeCom key): only a digest of them is stored or logged. */
@@ -801,9 +817,10 @@ export class SqliteQueue implements Queue, DeliveryStore {
   #loadLimiter(key: string, limits: readonly RateLimit[], now: number): SlidingWindowLimiter {
     const longest = Math.max(1, ...limits.map((l) => l.windowMs));
     const since = now - longest;
-    const history = this.#db
-      .prepare(`SELECT at FROM send_log WHERE robot_key = ? AND at >= ? ORDER BY at`)
-      .all(key, since) as { at: number }[];
+    const history = this.#sql(`SELECT at FROM send_log WHERE robot_key = ? AND at >= ? ORDER BY at`).all(
+      key,
+      since,
+    ) as { at: number }[];
     return new SlidingWindowLimiter(
       limits,
       history.map((h) => h.at),
@@ -812,7 +829,7 @@ export class SqliteQueue implements Queue, DeliveryStore {
 
   #pruneSendLog(now: number): void {
     this.#lastPruneAt = now;
-    this.#db.prepare(`DELETE FROM send_log WHERE at < ?`).run(now - sendLogRetentionMs);
+    this.#sql(`DELETE FROM send_log WHERE at < ?`).run(now - sendLogRetentionMs);
   }
 }
 

@@ -87,3 +87,12 @@ describe('loadPlugins', () => {
     ]);
   });
 });
+
+describe('loadPlugins with a storage type', () => {
+  it('does not import a built-in queue plugin for another storage type', async () => {
+    const sqlite = await loadPlugins({ extra: [], storageType: 'sqlite' });
+    expect(sqlite.plugins.map((p) => p.name)).not.toContain('@hookmux/queue-redis');
+    const redis = await loadPlugins({ extra: [], storageType: 'redis' });
+    expect(redis.plugins.map((p) => p.name)).toContain('@hookmux/queue-redis');
+  });
+});

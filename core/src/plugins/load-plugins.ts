@@ -32,6 +32,11 @@ export interface LoadPluginsOptions {
   readonly searchFrom?: readonly string[];
   /** Built-ins to consider (tests narrow it). */
   readonly builtins?: readonly string[];
+  /**
+   * The config's `storage.type`: a built-in queue plugin for another type is not imported (the
+   * Redis one brings BullMQ and ioredis, tens of MB a SQLite install never uses).
+   */
+  readonly storageType?: string;
 }
 
 const coreDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -91,6 +96,14 @@ export async function loadPlugins(
           },
         ),
       );
+      continue;
+    }
+    if (
+      builtin &&
+      manifest.kind === 'queue' &&
+      options.storageType !== undefined &&
+      manifest.id !== options.storageType
+    ) {
       continue;
     }
     const key = `${manifest.kind}:${manifest.id}`;

@@ -1,33 +1,27 @@
 import { createHash } from 'node:crypto';
 
-import { isJsonRecord, readString } from './normalize/json-reader.js';
+import { readString } from './normalize/json-reader.js';
 
-/** The fields Gitee changes when it signs the same delivery again. */
-const volatileFields = new Set(['password', 'sign', 'timestamp']);
+/**
+ * The values Gitee changes when it signs the same delivery again (`password`, `sign`,
+ * `timestamp`), as they stand in the JSON text. Nested `timestamp`s (commit times) are blanked
+ * too, which is harmless: they never differ between two copies of one delivery.
+ */
+const volatileValues = /"(password|sign|timestamp)"(\s*):(\s*)("(?:[^"\\]|\\.)*"|-?\d+|null)/g;
 
 /**
  * Gitee sends no delivery id (gitee-webhooks.md §1). The id is `gitee:<hook_id>:<hash>`, the hash
- * taken over the parsed body minus `password`, `sign` and `timestamp`, with keys sorted. Why not
- * the timestamp, as robotlib does: Gitee's re-send, or a proxy retry re-signed with a new
+ * taken over the body as sent with the values of `password`, `sign` and `timestamp` blanked. Why
+ * not the timestamp, as robotlib does: Gitee's re-send, or a proxy retry re-signed with a new
  * timestamp, would then count as a new event and post the same message twice. The body itself
  * already differs between real events (`after` SHA for pushes, `updated_at` for issues and pull
- * requests, the comment id for notes). Sorted keys make the hash independent of key order, which
- * re-serialising proxies change.
+ * requests, the comment id for notes). The hash is over the text, not a canonical re-encoding of
+ * the parsed body: it is the hot path of every webhook, and a proxy that re-serialises a resend
+ * differently costs at most one duplicate message, never a lost one.
  */
-export function deriveGiteeEventId(body: unknown): string {
+export function deriveGiteeEventId(body: unknown, rawText: string): string {
   const hookId = readString(body, 'hook_id') ?? 'nohook';
-  const stable = isJsonRecord(body)
-    ? Object.fromEntries(Object.entries(body).filter(([k]) => !volatileFields.has(k)))
-    : body;
-  const hash = createHash('sha256').update(stringifyCanonical(stable), 'utf8').digest('hex').slice(0, 32);
+  const stable = rawText.replace(volatileValues, '"$1"$2:$3""');
+  const hash = createHash('sha256').update(stable, 'utf8').digest('hex').slice(0, 32);
   return `gitee:${hookId}:${hash}`;
-}
-
-function stringifyCanonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stringifyCanonical).join(',')}]`;
-  if (isJsonRecord(value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${stringifyCanonical(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

@@ -61,7 +61,7 @@ export class GiteeSource implements Source {
 
   async receive(request: InboundRequest, context: SourceContext): Promise<HookEvent> {
     const settings = readGiteeSettings(context.settings);
-    const body = parseGiteeBody(request.rawBody);
+    const { body, text } = parseGiteeBody(request.rawBody);
     // Dry runs (`hookmux render`, the admin playground) parse without a token; the HTTP path never sets it.
     if (settings.secret !== undefined && context.skipVerification !== true) {
       const credentials = readGiteeCredentials(request.headers, body);
@@ -77,7 +77,7 @@ export class GiteeSource implements Source {
     // Only now, authenticated, is the content worth reading.
     if (!isJsonRecord(body))
       throw new HookmuxError('HM_ERR_SRC_MALFORMED', 'the Gitee body is not a JSON object', { at: 'body' });
-    assertShallow(body);
+    assertShallow(text);
     if (isWeComFormat(body)) {
       throw new HookmuxError(
         'HM_ERR_SRC_WECOM_FORMAT',
@@ -94,7 +94,7 @@ export class GiteeSource implements Source {
     const normalized = this.#normalize(type, body, ping, context);
     const { data } = normalized;
     return {
-      id: deriveGiteeEventId(body),
+      id: deriveGiteeEventId(body, text),
       source: this.id,
       type,
       action: normalized.action,
@@ -107,7 +107,10 @@ export class GiteeSource implements Source {
       receivedAt: request.receivedAt,
       ...(normalized.url === undefined ? {} : { url: normalized.url }),
       summary: normalized.summary,
-      payload: redactGiteePayload(body, settings.secret === undefined ? {} : { secrets: [settings.secret] }),
+      payload: redactGiteePayload(body, {
+        // The deep search for the secret's value is only worth it when the text holds it at all.
+        secrets: settings.secret !== undefined && text.includes(settings.secret) ? [settings.secret] : [],
+      }),
       data: data as unknown as Readonly<Record<string, unknown>>,
     };
   }
@@ -150,10 +153,10 @@ export class GiteeSource implements Source {
   }
 }
 
-function parseGiteeBody(rawBody: Buffer): unknown {
+function parseGiteeBody(rawBody: Buffer): { body: unknown; text: string } {
   const text = rawBody.toString('utf8').replace(/^\uFEFF/, '');
   try {
-    return JSON.parse(text) as unknown;
+    return { body: JSON.parse(text) as unknown, text };
   } catch {
     throw new HookmuxError('HM_ERR_HTTP_BAD_JSON', 'the Gitee request body is not valid JSON', {
       hint: 'Gitee sends application/json; check that no proxy rewrites or truncates the body',
@@ -168,18 +171,29 @@ function isWeComFormat(body: JsonRecord): boolean {
   );
 }
 
-function assertShallow(body: JsonRecord): void {
-  const stack: [unknown, number][] = [[body, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop() ?? [undefined, 0];
-    if (depth > maxJsonDepth) {
-      throw new HookmuxError(
-        'HM_ERR_SRC_MALFORMED',
-        `the Gitee body is nested deeper than ${maxJsonDepth} levels`,
-        { at: 'body' },
-      );
-    }
-    if (Array.isArray(value)) for (const item of value) stack.push([item, depth + 1]);
-    else if (isJsonRecord(value)) for (const item of Object.values(value)) stack.push([item, depth + 1]);
+function assertShallow(text: string): void {
+  // Counted on the text (already valid JSON) rather than by walking the parsed tree: one pass over
+  // the characters, no allocation, on every webhook.
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i += 1; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth += 1;
+      if (depth > maxJsonDepth) {
+        throw new HookmuxError(
+          'HM_ERR_SRC_MALFORMED',
+          `the Gitee body is nested deeper than ${maxJsonDepth} levels`,
+          {
+            at: 'body',
+          },
+        );
+      }
+    } else if (c === 0x7d || c === 0x5d) depth -= 1;
   }
 }
