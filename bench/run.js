@@ -52,9 +52,13 @@ if (!existsSync(hookmuxMain)) {
 }
 mkdirSync(resultsDir, { recursive: true });
 
+let redisRuns = 0;
+
 function storageYaml() {
   if (opts.storage === 'sqlite') return '{ type: sqlite, path: ./bench.db }';
-  if (opts.storage === 'redis') return `{ type: redis, url: "${opts['redis-url']}" }`;
+  // A fresh prefix per hookmux process: the burst must not inherit the ingest run's backlog.
+  if (opts.storage === 'redis')
+    return `{ type: redis, url: "${opts['redis-url']}", prefix: "bench-${process.pid}-${++redisRuns}" }`;
   throw new Error(`--storage must be sqlite or redis, not ${opts.storage}`);
 }
 
