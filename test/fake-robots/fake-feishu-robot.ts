@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { LocalHttpServer } from './local-http-server.js';
 
 /**
  * A Feishu/Lark custom bot on 127.0.0.1, for tests: `POST /open-apis/bot/v2/hook/:token` answers
@@ -68,11 +69,7 @@ export class FakeFeishuRobot {
   readonly #bots: Map<string, FakeFeishuBot>;
   readonly #scripts: FakeFeishuScript[] = [];
   readonly #admitted = new Map<string, number[]>();
-  readonly #sockets = new Set<Socket>();
-  readonly #timers = new Set<NodeJS.Timeout>();
   #rateLimits: { count: number; windowMs: number }[];
-  #server: Server | undefined;
-  #port = 0;
 
   constructor(options: FakeFeishuRobotOptions = {}) {
     this.#bots = new Map(Object.entries(options.bots ?? { [fakeFeishuDefaultToken]: {} }));
@@ -84,36 +81,20 @@ export class FakeFeishuRobot {
     ).map((l) => ({ ...l }));
   }
 
+  readonly #http = new LocalHttpServer('FakeFeishuRobot', (req, res) => this.#handle(req, res));
+
   async start(): Promise<this> {
-    const server = createServer((req, res) => {
-      this.#handle(req, res).catch(() => req.socket.destroy());
-    });
-    server.on('connection', (socket) => {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.#server = server;
-    this.#port = (server.address() as AddressInfo).port;
+    await this.#http.start();
     return this;
   }
 
-  async stop(): Promise<void> {
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
-    const server = this.#server;
-    if (server === undefined) return;
-    this.#server = undefined;
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  /** Closes every connection too (clients keep them alive), and drops delayed answers. */
+  stop(): Promise<void> {
+    return this.#http.stop();
   }
 
   get baseUrl(): string {
-    if (this.#server === undefined) throw new Error('FakeFeishuRobot is not started');
-    return `http://127.0.0.1:${this.#port}`;
+    return this.#http.baseUrl;
   }
 
   /** The full hook URL for `token` (which need not exist: unknown tokens get 19001). */
@@ -161,12 +142,10 @@ export class FakeFeishuRobot {
 
   #play(script: FakeFeishuScript, exchange: Exchange): void {
     if ('delayMs' in script) {
-      const timer = setTimeout(() => {
-        this.#timers.delete(timer);
+      this.#http.later(script.delayMs, () => {
         if (script.then === undefined) this.#answerNormally(exchange);
         else this.#play(script.then, exchange);
-      }, script.delayMs);
-      this.#timers.add(timer);
+      });
       return;
     }
     if ('hangUp' in script) {

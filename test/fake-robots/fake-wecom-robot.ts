@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { LocalHttpServer } from './local-http-server.js';
 
 /**
  * A WeCom group robot on 127.0.0.1, for tests: `POST /cgi-bin/webhook/send?key=K` answers like
@@ -52,49 +53,27 @@ export class FakeWeComRobot {
   readonly #outages = new Map<string, FakeWeComScript>();
   readonly #scripts: FakeWeComScript[] = [];
   readonly #admitted = new Map<string, number[]>();
-  readonly #sockets = new Set<Socket>();
-  readonly #timers = new Set<NodeJS.Timeout>();
   #rateLimit: { count: number; windowMs: number };
-  #server: Server | undefined;
-  #port = 0;
 
   constructor(options: FakeWeComRobotOptions = {}) {
     this.#keys = new Set(options.keys ?? [fakeWeComDefaultKey]);
     this.#rateLimit = { ...(options.rateLimit ?? { count: 20, windowMs: 60_000 }) };
   }
 
+  readonly #http = new LocalHttpServer('FakeWeComRobot', (req, res) => this.#handle(req, res));
+
   async start(): Promise<this> {
-    const server = createServer((req, res) => {
-      // A client that gives up mid-body is not the fake's failure; just drop the connection.
-      this.#handle(req, res).catch(() => req.socket.destroy());
-    });
-    server.on('connection', (socket) => {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.#server = server;
-    this.#port = (server.address() as AddressInfo).port;
+    await this.#http.start();
     return this;
   }
 
   /** Closes every connection too (clients keep them alive), and drops delayed answers. */
-  async stop(): Promise<void> {
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
-    const server = this.#server;
-    if (server === undefined) return;
-    this.#server = undefined;
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  stop(): Promise<void> {
+    return this.#http.stop();
   }
 
   get baseUrl(): string {
-    if (this.#server === undefined) throw new Error('FakeWeComRobot is not started');
-    return `http://127.0.0.1:${this.#port}`;
+    return this.#http.baseUrl;
   }
 
   /** The full webhook URL for `key` (which need not exist: unknown keys get 93000). */
@@ -152,12 +131,10 @@ export class FakeWeComRobot {
 
   #play(script: FakeWeComScript, exchange: Exchange): void {
     if ('delayMs' in script) {
-      const timer = setTimeout(() => {
-        this.#timers.delete(timer);
+      this.#http.later(script.delayMs, () => {
         if (script.then === undefined) this.#answerNormally(exchange);
         else this.#play(script.then, exchange);
-      }, script.delayMs);
-      this.#timers.add(timer);
+      });
       return;
     }
     if ('hangUp' in script) {
