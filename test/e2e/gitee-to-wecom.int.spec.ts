@@ -133,6 +133,25 @@ routes:
     }
   });
 
+  it('answers a ping (the test button) 200 after verifying it, and forwards nothing', async () => {
+    const request = giteeRequest({ ...body, hook_id: 77 }, secret);
+    const answer = await server.post('/webhooks/gitee', request.body, {
+      ...request.headers,
+      'x-gitee-ping': 'true',
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ ok: true, ping: true, deliveries: 0 });
+    const wrong = giteeRequest({ ...body, hook_id: 78 }, 'not-the-secret');
+    expect(
+      (await server.post('/webhooks/gitee', wrong.body, { ...wrong.headers, 'x-gitee-ping': 'true' })).status,
+    ).toBe(401);
+    // A real push after it is delivered alone: the ping was not queued.
+    const push = giteeRequest({ ...body, hook_id: 79 }, secret);
+    await server.post('/webhooks/gitee', push.body, push.headers);
+    await waitFor(() => robot.messagesFor('team-a').length >= 1);
+    expect(robot.messagesFor('team-a')).toHaveLength(1);
+  });
+
   it('logs the reason for a 401 and never the secret', async () => {
     const request = giteeRequest(body, 'wrong-secret-value');
     await server.post('/webhooks/gitee', request.body, request.headers);
@@ -140,5 +159,31 @@ routes:
     expect(text).toMatch(/HM_ERR_SRC_SIGNATURE/);
     expect(text).not.toContain(secret);
     expect(text).not.toContain('wrong-secret-value');
+  });
+});
+
+describe('a Gitee source without a secret', () => {
+  it('runs only when the config says `secret: none`, and warns at start-up', async () => {
+    const server = await startTestHookmux(`
+storage: { type: memory }
+sources:
+  gitee: { secret: none }
+sinks:
+  log: { type: console, stream: stderr }
+routes: []
+`);
+    try {
+      expect(server.logger.lines.some((l) => l.level === 'warn' && l.msg.includes('sources.gitee'))).toBe(
+        true,
+      );
+      const unsigned = { ...buildPushBody({ hookId: 5 }) };
+      const answer = await server.post('/webhooks/gitee', JSON.stringify(unsigned), {
+        'content-type': 'application/json',
+        'x-gitee-event': 'Push Hook',
+      });
+      expect(answer.status).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 });
