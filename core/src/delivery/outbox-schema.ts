@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { HookmuxError } from '../errors/hookmux-error.js';
 
 /** Bumped with every change to the tables below; `migrateOutbox` walks older files forward. */
-export const outboxSchemaVersion = 1;
+export const outboxSchemaVersion = 2;
 
 const schemaV1 = `
 CREATE TABLE deliveries (
@@ -38,7 +38,17 @@ CREATE TABLE send_log (
 CREATE INDEX send_log_by_robot ON send_log (robot_key, at);
 `;
 
-/** Creates the tables in a new file, or checks an existing file's version. */
+// One dispatching process per outbox file: the holder renews its lease; another process that
+// opens the file for dispatching waits for it to lapse (see dispatcher-lease.ts).
+const schemaV2 = `
+CREATE TABLE dispatcher_lease (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  owner      TEXT    NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+`;
+
+/** Creates the tables in a new file, walks an older file forward, or refuses a newer one. */
 export function migrateOutbox(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version === outboxSchemaVersion) return;
@@ -53,7 +63,8 @@ export function migrateOutbox(db: Database.Database, path: string): void {
     );
   }
   db.transaction(() => {
-    db.exec(schemaV1);
+    if (version < 1) db.exec(schemaV1);
+    if (version < 2) db.exec(schemaV2);
     db.pragma(`user_version = ${outboxSchemaVersion}`);
   }).immediate();
 }

@@ -141,7 +141,13 @@ const open: SqliteQueue[] = [];
 function openQueue(
   directory: SinkDirectory,
   overrides: Partial<DeliveryConfig> = {},
-  extra: { pollMs?: number; stopTimeoutMs?: number; now?: () => number; random?: () => number } = {},
+  extra: {
+    pollMs?: number;
+    stopTimeoutMs?: number;
+    now?: () => number;
+    random?: () => number;
+    leaseMs?: number;
+  } = {},
 ): SqliteQueue {
   const queue = new SqliteQueue({
     path: dbPath,
@@ -598,5 +604,40 @@ describe('SqliteQueue: DeliveryStore', () => {
     skew = 120_000;
     expect(await queue.purge({ status: 'sent', olderThanMs: 60_000 })).toBe(31);
     expect(countRows()).toBe(0);
+  });
+});
+
+describe('SqliteQueue: one dispatcher per outbox file', () => {
+  it('lets a second process accept events but not dispatch, nor touch the first one’s in-flight rows, until it stops', async () => {
+    let releaseFirst: () => void = () => undefined;
+    const firstSink = new ScriptedSink((_m, call) =>
+      call === 0
+        ? new Promise<DeliveryResult>((resolve) => (releaseFirst = () => resolve({ ok: true })))
+        : { ok: true },
+    );
+    const secondSink = new ScriptedSink();
+    const first = openQueue(new TestDirectory().add('team-a', firstSink), {}, { leaseMs: 300 });
+    const second = openQueue(new TestDirectory().add('team-a', secondSink), {}, { leaseMs: 300 });
+    await first.start();
+    await first.enqueue([makeRequest(1)]);
+    await waitFor(() => firstSink.calls.length === 1, 'the first send');
+    expect(countRows(`status = 'sending'`)).toBe(1);
+
+    await second.start();
+    expect(logger.text()).toContain('another process dispatches from this outbox');
+    // Its start did not take the first one's in-flight row for a crash leftover.
+    expect(countRows(`status = 'sending'`)).toBe(1);
+    await second.enqueue([makeRequest(2)]);
+    expect(countRows()).toBe(2);
+
+    releaseFirst();
+    await waitFor(() => countRows(`status = 'sent'`) === 2, 'the first to send both');
+    expect(secondSink.calls).toHaveLength(0);
+
+    await first.stop();
+    await second.enqueue([makeRequest(3)]);
+    await waitFor(() => secondSink.calls.length === 1, 'the second to take over');
+    expect(secondSink.eventIds()).toEqual(['ev-3']);
+    expect(firstSink.eventIds()).toEqual(['ev-1', 'ev-2']);
   });
 });

@@ -21,6 +21,7 @@ import { HookmuxError } from '../errors/hookmux-error.js';
 import type { Logger } from '../logging/logger.js';
 import { buildDigest } from './build-digest.js';
 import { computeBackoffMs } from './compute-backoff-ms.js';
+import { DispatcherLease, dispatcherLeaseMs } from './dispatcher-lease.js';
 import { migrateOutbox } from './outbox-schema.js';
 import { SlidingWindowLimiter } from './sliding-window-limiter.js';
 
@@ -124,7 +125,11 @@ export class SqliteQueue implements Queue, DeliveryStore {
   #flushScheduled = false;
   #commits = 0;
 
-  #state: 'idle' | 'running' | 'stopped' = 'idle';
+  /** `standby`: another process holds the dispatcher lease; this one accepts events and waits. */
+  #state: 'idle' | 'running' | 'standby' | 'stopped' = 'idle';
+  #lease: DispatcherLease | undefined;
+  readonly #leaseMs: number;
+  #leaseTimer: NodeJS.Timeout | undefined;
   #lastOrphanScanAt = 0;
   #knownSinksWithWork = new Set<string>();
   #pumpScheduled = false;
@@ -147,7 +152,10 @@ export class SqliteQueue implements Queue, DeliveryStore {
     pollMs?: number;
     random?: () => number;
     stopTimeoutMs?: number;
+    /** Dispatcher lease length (tests shorten it). */
+    leaseMs?: number;
   }) {
+    this.#leaseMs = options.leaseMs ?? dispatcherLeaseMs;
     this.#sinks = options.sinks;
     this.#logger = options.logger.child({ component: 'outbox' });
     this.#config = options.delivery;
@@ -200,11 +208,49 @@ export class SqliteQueue implements Queue, DeliveryStore {
   }
 
   start(): Promise<void> {
-    if (this.#state === 'running') return Promise.resolve();
+    if (this.#state === 'running' || this.#state === 'standby') return Promise.resolve();
     if (this.#state === 'stopped')
       return Promise.reject(new Error('SqliteQueue cannot be restarted once stopped; create a new one'));
+    const lease = new DispatcherLease(this.#db, this.#leaseMs);
+    this.#lease = lease;
+    this.#state = 'standby';
+    this.#keepLease();
+    if (this.#state === 'standby') {
+      this.#logger.warn(
+        { holder: lease.holder() },
+        'another process dispatches from this outbox; this one accepts events and takes over if that one stops',
+      );
+    }
+    this.#leaseTimer = setInterval(() => this.#keepLease(), this.#leaseMs / 3);
+    this.#leaseTimer.unref();
+    return Promise.resolve();
+  }
+
+  /** Renews the lease while dispatching; takes it (and starts dispatching) when it is free. */
+  #keepLease(): void {
+    const lease = this.#lease;
+    if (lease === undefined || !this.#db.open) return;
     const now = this.#now();
-    // Rows a crash left mid-send: the robot may or may not have them (at-least-once), so they go again.
+    let held: boolean;
+    try {
+      held = lease.tryAcquire(now);
+    } catch (error) {
+      this.#logger.error({ err: error }, 'could not renew the dispatcher lease; trying again shortly');
+      return;
+    }
+    if (held && this.#state === 'standby') this.#becomeDispatcher(now);
+    else if (!held && this.#state === 'running') {
+      // Another process took the lease (ours lapsed: the event loop stalled for a long time).
+      // Sends in flight finish; no new ones start here.
+      this.#state = 'standby';
+      clearTimeout(this.#timer);
+      this.#logger.error({ holder: lease.holder() }, 'lost the dispatcher lease; standing by');
+    }
+  }
+
+  #becomeDispatcher(now: number): void {
+    // Rows a crash left mid-send: the robot may or may not have them (at-least-once), so they go
+    // again. Safe only while holding the lease: they cannot be another live dispatcher's.
     const recovered = this.#sql(
       `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'sending'`,
     ).run(now, now).changes;
@@ -213,17 +259,19 @@ export class SqliteQueue implements Queue, DeliveryStore {
         { recovered },
         'deliveries interrupted mid-send by the last shutdown will be sent again',
       );
+    // The limiters were built from the send log as it was; another dispatcher may have sent since.
+    this.#lanes.clear();
     this.#pruneSendLog(now);
     this.#state = 'running';
     this.#wake();
-    return Promise.resolve();
   }
 
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return;
-    const wasRunning = this.#state === 'running';
+    const wasRunning = this.#state === 'running' || this.#state === 'standby';
     this.#state = 'stopped';
     clearTimeout(this.#timer);
+    clearInterval(this.#leaseTimer);
     this.#flush();
     if (wasRunning && this.#inFlight.size > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -246,6 +294,7 @@ export class SqliteQueue implements Queue, DeliveryStore {
         'sends still in flight at shutdown were released; they will be sent again on the next start',
       );
     }
+    if (this.#lease !== undefined) this.#lease.release();
     this.#db.close();
   }
 
@@ -692,7 +741,7 @@ export class SqliteQueue implements Queue, DeliveryStore {
   }
 
   isRunning(): boolean {
-    return this.#state === 'running' && this.#db.open;
+    return (this.#state === 'running' || this.#state === 'standby') && this.#db.open;
   }
 
   observe(observer: DeliveryObserver): void {
