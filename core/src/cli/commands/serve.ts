@@ -11,8 +11,7 @@ const isHookmuxProblem = (error: unknown): boolean =>
 /**
  * `hookmux serve` (HTTP and dispatcher) and `hookmux worker` (the dispatcher alone). With
  * `storage: redis` any number of workers and `serve` instances share the queue; with `storage:
- * sqlite` run one dispatching process per file, since a second one would break per-robot ordering
- * and the embedded limiter. Both reload on file changes and SIGHUP, and run until SIGTERM/SIGINT,
+ * sqlite` one process per file dispatches (a lease in the file), others stand by. Both reload on file changes and SIGHUP, and run until SIGTERM/SIGINT,
  * then stop accepting, let in-flight sends finish or release them to the outbox, and exit 0.
  */
 export async function runServeCommand(
