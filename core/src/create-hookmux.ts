@@ -98,6 +98,7 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
     logger,
     ...(options.now ? { now: options.now } : {}),
   });
+  const rememberOnce = queue.rememberOnce?.bind(queue);
   const metrics = createMetrics(queue);
   intake.onAccepted((outcome) => metrics.onAccepted(outcome));
   queue.observe?.((attempt) => metrics.onAttempt(attempt));
@@ -107,6 +108,7 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
     logger,
     routers: [metrics.router, admin],
     onRejected: (source, error) => metrics.onRejected(source, error),
+    ...(rememberOnce ? { rememberOnce } : {}),
     readiness: () => checkReadiness(queue),
     ...(options.now ? { now: options.now } : {}),
   });

@@ -29,6 +29,12 @@ export interface Queue {
   start(): Promise<void>;
   /** Stop dispatching: finish or release in-flight sends. */
   stop(): Promise<void>;
+  /**
+   * Records `key` until `expiresAt` (epoch ms) in storage every instance shares; false when it was
+   * recorded already and has not expired. Sources use it for replay protection across instances
+   * (Redis); without it each process remembers in memory, which is enough for one process.
+   */
+  rememberOnce?(key: string, expiresAt: number, now: number): Promise<boolean>;
   /** Whether the dispatcher is started and alive (`/readyz`). */
   isRunning?(): boolean;
   /** Be told about every send once it is recorded (metrics). */

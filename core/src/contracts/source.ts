@@ -43,6 +43,11 @@ export interface SourceContext {
   readonly logger: Logger;
   /** Clock, so tests can pin it to a recorded delivery's time. */
   readonly now: () => number;
+  /**
+   * A once-only memory shared by every instance of this hookmux (the queue's storage, e.g. Redis),
+   * for replay protection; absent when the storage has none (one process: remember in memory).
+   */
+  readonly rememberOnce?: (key: string, expiresAt: number, now: number) => Promise<boolean>;
   /** Dry runs only (`hookmux render`, the admin playground): parse without checking tokens or signatures. */
   readonly skipVerification?: boolean;
 }

@@ -19,6 +19,8 @@ export interface AppDeps {
   readonly readiness?: () => Promise<Record<string, boolean>>;
   /** More routes (metrics, the admin page and API), mounted before the sources'. */
   readonly routers?: readonly Router[];
+  /** The queue's shared once-only memory, passed on to sources (replay protection across instances). */
+  readonly rememberOnce?: (key: string, expiresAt: number, now: number) => Promise<boolean>;
   /** Told about every refused request (metrics). */
   readonly onRejected?: (source: string, error: HookmuxError) => void;
 }
@@ -108,7 +110,12 @@ function buildSourceRouter(deps: AppDeps, now: () => number): Router {
               ip: ctx.ip,
               receivedAt: now(),
             };
-            const event = await source.receive(request, { settings, logger, now });
+            const event = await source.receive(request, {
+              settings,
+              logger,
+              now,
+              ...(deps.rememberOnce ? { rememberOnce: deps.rememberOnce } : {}),
+            });
             return deps.intake.accept(event);
           },
         );

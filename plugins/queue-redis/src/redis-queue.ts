@@ -244,6 +244,34 @@ export class RedisQueue implements Queue, DeliveryStore {
     }
   }
 
+  /**
+   * Replay protection shared by every instance: `SET NX PX` on a hash of the key (the key holds a
+   * signature; Redis need not). Unreachable Redis is a 503, like an enqueue: an unchecked request
+   * is not accepted.
+   */
+  async rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> {
+    const hashed = createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 32);
+    try {
+      const set = await this.#client.set(
+        `${this.#prefix}:once:${hashed}`,
+        '1',
+        'PX',
+        Math.max(1, expiresAt - now),
+        'NX',
+      );
+      return set === 'OK';
+    } catch (error) {
+      throw new HookmuxError(
+        'HM_ERR_HTTP_UNAVAILABLE',
+        'cannot reach Redis to check for a replayed request',
+        {
+          cause: error,
+          hint: 'check that Redis (storage.url) is up and reachable; the source will retry',
+        },
+      );
+    }
+  }
+
   async start(): Promise<void> {
     if (this.#state === 'running') return;
     if (this.#state === 'stopped')

@@ -69,7 +69,8 @@ export class GiteeSource implements Source {
         secret: settings.secret,
         now: context.now(),
         windowMs: settings.timestampWindowMs,
-        replayCache: this.replayCache,
+        // Storage shared by every instance (Redis) when there is one, else this process's memory.
+        replayCache: context.rememberOnce ? { remember: context.rememberOnce } : this.replayCache,
       });
       context.logger.debug({ mode, from: credentials.from }, 'gitee hook verified');
     }
