@@ -303,8 +303,19 @@ export class RedisQueue implements Queue, DeliveryStore {
     const workers = [...this.#lanes.values()].flatMap((l) => (l.worker ? [l.worker] : []));
     // Bounded: with Redis down a worker's close would wait for it forever; its jobs' locks then
     // expire and another instance takes them over.
-    await withTimeout(Promise.allSettled(workers.map((w) => w.close())), this.#stopTimeoutMs + 2000);
+    // force: our own sends were awaited (bounded) above; BullMQ's wait for "current jobs" could hang
+    // on a connection that lost Redis mid-job, and would leave its lock-renewal timer running.
+    await withTimeout(Promise.allSettled(workers.map((w) => w.close(true))), this.#stopTimeoutMs + 2000);
     await withTimeout(Promise.allSettled([...this.#lanes.values()].map((l) => l.queue.close())), 2000);
+    // A close that timed out (Redis went away and came back mid-shutdown) leaves BullMQ's own
+    // connections reconnecting forever: cut them.
+    await withTimeout(
+      Promise.allSettled([
+        ...workers.map((w) => w.disconnect()),
+        ...[...this.#lanes.values()].map((l) => l.queue.disconnect()),
+      ]),
+      2000,
+    );
     this.#dispatchClient?.disconnect();
     this.#client.disconnect();
   }
