@@ -171,8 +171,10 @@ describe('RedisQueue against a real redis-server', () => {
     expect(eventsIn(sink.sent)).toEqual(events);
     expect(sink.sent.length).toBeLessThan(events.length);
     expect(sink.sent.some((m) => m.count > 1)).toBe(true);
-    const sentRows = attempts.reduce((n, x) => n + (x.outcomes.sent ?? 0), 0);
-    expect(sentRows).toBe(events.length);
+    // The sink sees a send when it starts; its report follows once the result is recorded.
+    const sentRows = (): number => attempts.reduce((n, x) => n + (x.outcomes.sent ?? 0), 0);
+    await waitFor(() => sentRows() >= events.length, 10_000, 'every send reported');
+    expect(sentRows()).toBe(events.length);
     expect(attempts.every((x) => x.result.ok && x.latenciesMs.length === x.deliveryIds.length)).toBe(true);
     const merged = (await a.list({ limit: 100 })).filter((r) => r.digestId !== undefined);
     expect(merged.length).toBeGreaterThan(0);
