@@ -35,3 +35,4 @@ export * from './delivery/build-digest.js';
 export * from './http/post-to-robot.js';
 export { computeBackoffMs } from './delivery/compute-backoff-ms.js';
 export { capacityPerWindow } from './delivery/sliding-window-limiter.js';
+export * from './http/classify-errcode-answer.js';
