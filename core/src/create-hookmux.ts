@@ -14,7 +14,12 @@ import { createAdminRouter } from './admin/create-admin-router.js';
 import { createApp } from './http/create-app.js';
 import { createMetrics, type Metrics } from './metrics/create-metrics.js';
 import { Logger } from './logging/logger.js';
-import { type LoadPluginsOptions, loadPlugins } from './plugins/load-plugins.js';
+import {
+  type LoadedPlugin,
+  type LoadPluginsOptions,
+  loadPlugins,
+  pluginTemplateDirs,
+} from './plugins/load-plugins.js';
 import { buildRuntime, type PluginSet } from './runtime/build-runtime.js';
 import { ConfigReloader } from './runtime/config-reloader.js';
 import { RecentEvents } from './runtime/recent-events.js';
@@ -67,7 +72,7 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
 
   const container = new Container({ defaultScope: 'Singleton' });
   container.load(...loaded.map((p) => p.module));
-  const plugins = readPlugins(container);
+  const plugins = readPlugins(container, loaded);
 
   const { runtime, errors: runtimeErrors } = buildRuntime(config, plugins);
   if (!runtime) throw new HookmuxErrors(runtimeErrors);
@@ -178,9 +183,10 @@ async function checkReadiness(queue: Queue & DeliveryStore): Promise<Record<stri
 }
 
 /** Every contribution, always as an array (zero sinks is a valid state). */
-export function readPlugins(container: Container): PluginSet {
+export function readPlugins(container: Container, loaded: readonly LoadedPlugin[] = []): PluginSet {
   return {
     sinks: container.getAll<Sink>(Sink, { optional: true }),
     sources: container.getAll<Source>(Source, { optional: true }),
+    templateDirs: pluginTemplateDirs(loaded),
   };
 }

@@ -26,13 +26,11 @@ export function listTemplates(runtime: Runtime): { folders: TemplateListing[] } 
     if (route.template)
       add(runtime.renderer.searchPath(route.template)[0] ?? route.template, `route ${route.name}`);
   }
-  const [userOrBuiltin, builtin] = runtime.renderer.searchPath();
-  if (builtin !== undefined && userOrBuiltin !== undefined) {
-    add(userOrBuiltin, 'templates.dir');
-    add(builtin, 'built-in');
-  } else if (userOrBuiltin !== undefined) {
-    add(userOrBuiltin, 'built-in');
-  }
+  const path = runtime.renderer.searchPath();
+  const builtin = path.at(-1);
+  for (const dir of path.slice(0, -1))
+    add(dir, dir === runtime.config.templates.dir ? 'templates.dir' : 'plugin');
+  if (builtin !== undefined) add(builtin, 'built-in');
   return { folders };
 }
 

@@ -40,7 +40,7 @@ export async function loadForCli(configOption: string | undefined, io: CliIo): P
   });
   const container = new Container({ defaultScope: 'Singleton' });
   container.load(...loaded.map((p) => p.module));
-  const plugins = readPlugins(container);
+  const plugins = readPlugins(container, loaded);
   const { runtime, errors: runtimeErrors } = buildRuntime(config, plugins);
   return { file, config, plugins, runtime, container, errors: [...errors, ...runtimeErrors] };
 }

@@ -34,7 +34,10 @@ export interface RateLimit {
 
 export interface SinkContext {
   readonly logger: Logger;
+  /** Aborted when the dispatcher gives up on this send (its timeout, or a stop). */
   readonly signal?: AbortSignal;
+  /** How long this send may take, ms (`delivery.timeout`, or the sink's own `timeout`). */
+  readonly timeoutMs?: number;
 }
 
 /**

@@ -64,6 +64,12 @@ export interface Source {
   readonly configSchema: JsonSchema;
   /** Keys (dot paths inside the section, `*` for any map key) whose values are secrets. */
   readonly secretKeys: readonly string[];
+  /**
+   * Every event name this source can emit (`gitee.push.update`, `github.workflow_run.failed`):
+   * `hookmux check` refuses routes whose `event`/`action` filters no name can match, and the
+   * admin page lists them. Absent: the source's events are not checked.
+   */
+  readonly eventNames?: readonly string[];
   endpoints(settings: Readonly<Record<string, unknown>>): readonly SourceEndpoint[];
   /** Warnings to log at start-up (e.g. running without a secret). */
   checkSettings?(settings: Readonly<Record<string, unknown>>): readonly string[];

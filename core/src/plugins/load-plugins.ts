@@ -23,6 +23,15 @@ export interface LoadedPlugin {
   readonly manifest: PluginManifest;
   readonly module: ContainerModule;
   readonly builtin: boolean;
+  /** The package's folder. */
+  readonly dir: string;
+  /** The package's own templates (`"hookmux": { "templates": ... }`), when it ships any. */
+  readonly templatesDir?: string;
+}
+
+/** Template folders the loaded plugins ship, in load order. */
+export function pluginTemplateDirs(plugins: readonly LoadedPlugin[]): string[] {
+  return plugins.map((p) => p.templatesDir).filter((d): d is string => d !== undefined);
 }
 
 export interface LoadPluginsOptions {
@@ -138,7 +147,8 @@ export async function loadPlugins(
         );
         continue;
       }
-      plugins.push({ name, manifest, module, builtin });
+      const templatesDir = manifest.templates ? join(dir, manifest.templates) : undefined;
+      plugins.push({ name, manifest, module, builtin, dir, ...(templatesDir ? { templatesDir } : {}) });
     } catch (error) {
       errors.push(
         new HookmuxError(

@@ -5,6 +5,12 @@ export interface PluginManifest {
   readonly id: string;
   /** Range of @hookmux/core versions it works with (`^0.1.0`). */
   readonly core?: string;
+  /**
+   * A folder of templates inside the package (`"templates"`), laid out like the built-in one
+   * (`<source>/<type>.<action>.<format>.hbs`). Searched after the user's folders and before
+   * core's built-ins, so a source plugin ships its own messages.
+   */
+  readonly templates?: string;
 }
 
 export function isPluginManifest(value: unknown): value is PluginManifest {
@@ -14,7 +20,8 @@ export function isPluginManifest(value: unknown): value is PluginManifest {
     (v['kind'] === 'source' || v['kind'] === 'sink' || v['kind'] === 'queue') &&
     typeof v['id'] === 'string' &&
     /^[a-z][a-z0-9-]*$/.test(v['id']) &&
-    (v['core'] === undefined || typeof v['core'] === 'string')
+    (v['core'] === undefined || typeof v['core'] === 'string') &&
+    (v['templates'] === undefined || typeof v['templates'] === 'string')
   );
 }
 

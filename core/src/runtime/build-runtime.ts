@@ -14,6 +14,8 @@ import type { ActiveSource, Runtime } from './runtime.js';
 export interface PluginSet {
   readonly sinks: readonly Sink[];
   readonly sources: readonly Source[];
+  /** Template folders shipped by plugins: after the user's, before the built-ins. */
+  readonly templateDirs?: readonly string[];
 }
 
 /** Checks a config against the loaded plugins and compiles it; every problem at once. */
@@ -62,6 +64,7 @@ export function buildRuntime(
   const templateDirs = [
     ...config.routes.map((r) => r.template).filter((d): d is string => d !== undefined),
     ...(config.templates.dir ? [config.templates.dir] : []),
+    ...(plugins.templateDirs ?? []),
     builtin,
   ];
   const { set, errors: templateErrors } = TemplateSet.load(templateDirs);
@@ -71,6 +74,7 @@ export function buildRuntime(
   const renderer = new MessageRenderer({
     templates: set,
     userDir: config.templates.dir,
+    pluginDirs: plugins.templateDirs ?? [],
     builtinDir: builtin,
     timeZone: config.templates.timeZone,
     people: config.people,

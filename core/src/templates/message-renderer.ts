@@ -19,6 +19,8 @@ export interface MessageRendererOptions {
   readonly templates: TemplateSet;
   /** User folder (`templates.dir`), searched after a route's own folder and before the built-ins. */
   readonly userDir?: string | undefined;
+  /** Folders shipped by plugins, searched after the user's and before the built-ins. */
+  readonly pluginDirs?: readonly string[];
   readonly builtinDir?: string;
   readonly timeZone: string;
   readonly people: readonly Person[];
@@ -30,7 +32,12 @@ export class MessageRenderer {
 
   /** The folders searched for a route, most specific first. */
   searchPath(routeDir?: string): string[] {
-    const dirs = [routeDir, this.options.userDir, this.options.builtinDir ?? builtinTemplatesDir];
+    const dirs = [
+      routeDir,
+      this.options.userDir,
+      ...(this.options.pluginDirs ?? []),
+      this.options.builtinDir ?? builtinTemplatesDir,
+    ];
     return dirs.filter((d): d is string => typeof d === 'string');
   }
 

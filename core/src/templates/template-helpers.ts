@@ -96,6 +96,17 @@ export const templateHelpers: Record<string, HelperDelegate> = {
     return `${n} ${n === 1 ? stringOf(singular) : many}`;
   },
   json: (value: unknown) => JSON.stringify(value ?? null),
+  /**
+   * `{{link text url}}`: a link in the message's dialect, only to http(s); any other URL (or none)
+   * leaves the text alone, so a payload cannot link to `javascript:` or a custom scheme.
+   */
+  link: function (this: unknown, text: unknown, url: unknown, options: HelperOptions) {
+    const state = (options.data as { hookmux?: RenderState }).hookmux;
+    const label = stringOf(text);
+    const href = stringOf(url).trim();
+    if (!/^https?:\/\/[^\s]+$/i.test(href)) return label;
+    return state?.format === 'txt' ? `${label} ${href}` : `[${label}](${href})`;
+  },
   /** `{{quote text}}`: every line as a markdown quote (`> `), so user text cannot become a heading. */
   quote: (text: unknown) =>
     stringOf(text)

@@ -10,6 +10,7 @@ import {
   type SourceEndpoint,
 } from '@hookmux/core';
 
+import { giteeEventNames } from './gitee-event-names.js';
 import { deriveGiteeEventId } from './derive-gitee-event-id.js';
 import { IssueStateMemory } from './issue-state-memory.js';
 import { isJsonRecord, type JsonRecord } from './normalize/json-reader.js';
@@ -35,6 +36,7 @@ const maxJsonDepth = 64;
 @injectable()
 export class GiteeSource implements Source {
   readonly id = 'gitee';
+  readonly eventNames = giteeEventNames;
   readonly configSchema = giteeConfigSchema;
   readonly secretKeys = ['secret'] as const;
   readonly #issueStates = new IssueStateMemory();
