@@ -31,6 +31,16 @@ export interface IntakeOutcome {
   readonly duplicate: boolean;
 }
 
+/** A playground sample: a made-up but real-shaped delivery. */
+export interface SourceSample {
+  readonly label: string;
+  /** The host's event header value sent with it (`Push Hook`, `push`), or the event type. */
+  readonly event: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+  /** Other headers the host sends with it, lower case (e.g. `x-github-event`). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 export interface SourceEndpoint {
   readonly method: 'POST';
   /** koa-router path, may contain `:params`. */
@@ -70,6 +80,8 @@ export interface Source {
    * admin page lists them. Absent: the source's events are not checked.
    */
   readonly eventNames?: readonly string[];
+  /** Payloads the admin playground offers for this source (shaped like real deliveries). */
+  readonly samples?: readonly SourceSample[];
   endpoints(settings: Readonly<Record<string, unknown>>): readonly SourceEndpoint[];
   /** Warnings to log at start-up (e.g. running without a secret). */
   checkSettings?(settings: Readonly<Record<string, unknown>>): readonly string[];
