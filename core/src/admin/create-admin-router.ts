@@ -190,8 +190,14 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
 
 /** A delivery as the lists show it: everything but the message body. */
 export function summarizeDelivery(record: DeliveryRecord): Record<string, unknown> {
-  const { message, ...rest } = withoutRobotKey(record);
-  return { ...rest, summary: message.summary, format: message.format, count: message.count };
+  // Rows carry the stored event (rendered when sent); rows from an older outbox a rendered message.
+  const { message, event, ...rest } = withoutRobotKey(record);
+  return {
+    ...rest,
+    summary: message?.summary ?? event?.summary,
+    ...(message ? { format: message.format } : {}),
+    count: message?.count ?? 1,
+  };
 }
 
 /** One delivery in full: the message, what the sink would send, and the robot's last answer. */
@@ -200,7 +206,7 @@ function describeDelivery(record: DeliveryRecord, holder: RuntimeHolder): Record
   const resolved = holder.resolve(record.sink);
   let request: unknown;
   try {
-    request = resolved?.sink.toRequestBody(record.message, resolved.target);
+    request = record.message ? resolved?.sink.toRequestBody(record.message, resolved.target) : undefined;
   } catch {
     request = undefined; // a sink whose settings changed since; the message itself still shows
   }

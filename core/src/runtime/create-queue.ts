@@ -24,7 +24,7 @@ export async function createQueue(
     return new SqliteQueue({ path, sinks, logger: queueLogger, delivery: config.delivery });
   }
   const provider = providers.find((p) => p.type === storage.type);
-  if (!provider) {
+  if (!provider?.create) {
     throw new HookmuxError('HM_ERR_PLUGIN_NO_SOURCE', `no plugin provides storage type "${storage.type}"`, {
       at: 'storage.type',
       hint: `install the queue plugin for it (@hookmux/queue-${storage.type}), or use storage: { type: sqlite }`,

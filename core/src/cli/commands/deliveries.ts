@@ -151,13 +151,14 @@ async function showDelivery(args: string[], store: DeliveryStore, io: Deliveries
     ['sent', record.sentAt === undefined ? undefined : formatTime(record.sentAt)],
     ['digest', record.digestId],
     ['last error', record.lastError === undefined ? undefined : formatError(record)],
-    ['summary', record.message.summary],
-    ['url', record.message.url],
+    ['summary', record.message?.summary ?? record.event?.summary],
+    ['url', record.message?.url ?? record.event?.url],
   ];
   const width = Math.max(...lines.map(([k]) => k.length));
   for (const [key, value] of lines)
     if (value !== undefined && value !== '') write(io.out, `${key.padEnd(width)}  ${value}`);
-  write(io.out, `\n${record.message.text}`);
+  // Rows carry the event (rendered when sent); older rows the message rendered when queued.
+  if (record.message) write(io.out, `\n${record.message.text}`);
   return 0;
 }
 
