@@ -84,7 +84,7 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
   container.bind(RuntimeHolder).toConstantValue(holder);
   container.bind(SinkDirectory).toConstantValue(holder);
   const providers = container.getAll<QueueProvider>(QueueProvider, { optional: true });
-  const queue = await createQueue(config, holder, logger, providers);
+  const queue = await createQueue(config, holder, logger, providers, { holder });
   container.bind(Queue).toConstantValue(queue);
   container.bind(DeliveryStore).toConstantValue(queue);
   const intake = new Intake(holder, queue, logger);

@@ -24,6 +24,7 @@ export * from './templates/message-renderer.js';
 export * from './plugins/load-plugins.js';
 export * from './plugins/plugin-manifest.js';
 export * from './contracts/delivery-store.js';
+export * from './contracts/delivery-storage.js';
 export * from './delivery/sqlite-queue.js';
 export * from './contracts/queue-provider.js';
 export * from './runtime/recent-events.js';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   type DeliveryAttempt,
   type DeliveryConfig,
-  type DeliveryRequest,
+  type RenderedDeliveryRequest,
   type DeliveryResult,
   HookmuxError,
   type Message,
@@ -70,7 +70,7 @@ function directory(sink: Sink, limits: readonly RateLimit[], merge = true): Sink
   };
 }
 
-function request(n: number): DeliveryRequest {
+function request(n: number): RenderedDeliveryRequest {
   const message: Message = {
     eventId: `ev-${n}`,
     eventName: 'gitee.push',
@@ -82,7 +82,18 @@ function request(n: number): DeliveryRequest {
     summary: `push ${n} token-${n}-end`,
     count: 1,
   };
-  return { eventId: `ev-${n}`, eventName: 'gitee.push', route: 'r', sink: 'team', message };
+  const event = {
+    id: `ev-${n}`,
+    source: 'gitee',
+    type: 'push',
+    name: 'gitee.push',
+    ping: false,
+    receivedAt: 0,
+    summary: message.summary,
+    payload: {},
+    data: {},
+  };
+  return { eventId: `ev-${n}`, eventName: 'gitee.push', route: 'r', sink: 'team', event, message };
 }
 
 /** Every event number a delivered message stands for, digest or not. */

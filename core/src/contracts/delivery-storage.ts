@@ -130,8 +130,9 @@ export interface OutboxStore {
   settle(settlements: readonly Settlement[], now: number): Promise<void>;
 
   /**
-   * Claimed rows back to `pending` as they were (attempts and `nextAttemptAt` unchanged): a digest
-   * that did not include them, or a send abandoned at shutdown.
+   * Claimed (`sending`) rows back to unsent, attempts and `nextAttemptAt` unchanged (`retrying`
+   * when they failed before, else `pending`): a digest that did not include them, or a send
+   * abandoned at shutdown. Rows no longer `sending` are left alone.
    */
   release(ids: readonly string[], now: number): Promise<void>;
 

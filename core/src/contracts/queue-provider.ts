@@ -2,7 +2,7 @@ import type { DeliveryConfig, StorageConfig } from '../config/hookmux-config.js'
 import type { Logger } from '../logging/logger.js';
 import type { DeliveryStorage, StorageDeps } from './delivery-storage.js';
 import type { DeliveryStore } from './delivery-store.js';
-import type { Queue } from './queue.js';
+import type { LegacyQueue } from './queue.js';
 import type { SinkDirectory } from './sink-directory.js';
 
 export const QueueProvider = Symbol.for('@hookmux/core/QueueProvider');
@@ -27,5 +27,5 @@ export interface QueueProvider {
   readonly type: string;
   openStorage?(deps: StorageDeps): Promise<DeliveryStorage>;
   /** @deprecated implement `openStorage`. */
-  create?(deps: QueueDeps): Promise<Queue & DeliveryStore>;
+  create?(deps: QueueDeps): Promise<LegacyQueue & DeliveryStore>;
 }

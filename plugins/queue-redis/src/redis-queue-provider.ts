@@ -1,7 +1,7 @@
 import {
   type DeliveryStore,
   injectable,
-  type Queue,
+  type LegacyQueue,
   type QueueDeps,
   type QueueProvider,
 } from '@hookmux/core';
@@ -13,7 +13,7 @@ import { RedisQueue } from './redis-queue.js';
 export class RedisQueueProvider implements QueueProvider {
   readonly type = 'redis';
 
-  async create(deps: QueueDeps): Promise<Queue & DeliveryStore> {
+  async create(deps: QueueDeps): Promise<LegacyQueue & DeliveryStore> {
     const { storage } = deps;
     if (storage.type !== 'redis')
       throw new Error(`RedisQueueProvider cannot serve storage type ${storage.type}`);

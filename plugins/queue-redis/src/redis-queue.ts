@@ -12,7 +12,7 @@ import {
   type DeliveryProgressListener,
   type DeliveryQuery,
   type DeliveryRecord,
-  type DeliveryRequest,
+  type RenderedDeliveryRequest,
   type DeliveryResult,
   type DeliveryStatus,
   type DeliveryStore,
@@ -21,7 +21,7 @@ import {
   type Logger,
   type Message,
   type PurgeFilter,
-  type Queue,
+  type LegacyQueue,
   type ResolvedSink,
   type SinkDeliveryStats,
   type SinkDirectory,
@@ -108,7 +108,7 @@ const hardTimeoutGraceMs = 1000;
  * - The rate limit is per robot in Redis (`RedisRateLimiter`), so N instances together stay
  *   within it.
  */
-export class RedisQueue implements Queue, DeliveryStore {
+export class RedisQueue implements LegacyQueue, DeliveryStore {
   readonly #url: string;
   readonly #prefix: string;
   readonly #sinks: SinkDirectory;
@@ -181,7 +181,7 @@ export class RedisQueue implements Queue, DeliveryStore {
 
   // ── Queue ───────────────────────────────────────────────────────────────────────────────
 
-  async enqueue(deliveries: readonly DeliveryRequest[]): Promise<EnqueueResult> {
+  async enqueue(deliveries: readonly RenderedDeliveryRequest[]): Promise<EnqueueResult> {
     if (this.#state === 'stopped') {
       throw new HookmuxError('HM_ERR_HTTP_UNAVAILABLE', 'the outbox is stopped', {
         hint: 'hookmux is shutting down; the source will retry',

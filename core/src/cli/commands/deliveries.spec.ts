@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { DeliveryConfig } from '../../config/hookmux-config.js';
+import type { HookEvent } from '../../contracts/hook-event.js';
 import type { Message } from '../../contracts/message.js';
 import type { ResolvedSink, SinkDirectory } from '../../contracts/sink-directory.js';
 import type { DeliveryResult, Sink, SinkTarget } from '../../contracts/sink.js';
@@ -52,18 +53,18 @@ function makeDirectory(refuse: ReadonlySet<string>): SinkDirectory {
   };
 }
 
-function makeMessage(i: number): Message {
+function makeEvent(i: number): HookEvent {
   return {
-    eventId: `ev-${i}`,
-    eventName: 'gitee.push',
-    sink: 'team-a',
-    format: 'md',
-    text: `**zhangsan** pushed ${i}`,
-    fields: {},
-    mentions: { userIds: [], mobiles: [], all: false },
+    id: `ev-${i}`,
+    source: 'gitee',
+    type: 'push',
+    name: 'gitee.push',
+    ping: false,
+    receivedAt: 0,
     url: `https://gitee.com/acme/app/commit/${i}`,
     summary: `zhangsan pushed ${i}`,
-    count: 1,
+    payload: {},
+    data: {},
   };
 }
 
@@ -111,7 +112,7 @@ async function seed(count: number, refuse: ReadonlySet<string>): Promise<void> {
       eventName: 'gitee.push',
       route: 'r',
       sink: 'team-a',
-      message: makeMessage(i),
+      event: makeEvent(i),
     })),
   );
   await server.start();
@@ -160,7 +161,7 @@ describe('hookmux deliveries', () => {
     expect(shown.code).toBe(0);
     expect(shown.out).toMatch(/^status\s+dead$/m);
     expect(shown.out).toMatch(/^last error\s+93000 invalid webhook url$/m);
-    expect(shown.out).toContain('**zhangsan** pushed 0');
+    expect(shown.out).toContain('zhangsan pushed 0');
 
     const missing = await run(store, ['show', '4242']);
     expect(missing.code).toBe(1);
