@@ -355,7 +355,8 @@ interface RawConfig {
   }>;
 }
 
-type RawRetention = 'never' | string | number;
+/** A duration, or `never`. */
+type RawRetention = string | number;
 
 /** Default: sent rows 30 days, dead letters until purged by hand. */
 const defaultSentRetentionMs = 30 * 24 * 60 * 60 * 1000;

@@ -52,7 +52,7 @@ const logger: Logger = {
   warn: (obj: object | string, msg?: string) => post({ type: 'log', level: 'warn', ...line(obj, msg) }),
   error: (obj: object | string, msg?: string) => post({ type: 'log', level: 'error', ...line(obj, msg) }),
   child: () => logger,
-} as Logger;
+};
 
 function line(obj: object | string, msg?: string): { obj: object; msg: string } {
   return typeof obj === 'string' ? { obj: {}, msg: obj } : { obj, msg: msg ?? '' };
