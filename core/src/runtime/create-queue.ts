@@ -71,6 +71,7 @@ export async function createQueue(
       logger: queueLogger,
       delivery: config.delivery,
       ...(renderer ? { renderer } : {}),
+      ...(storage.retention ? { retention: storage.retention } : {}),
     });
   }
   if (!provider?.create) {
