@@ -118,6 +118,9 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
   #flushScheduled = false;
   #commits = 0;
   #onceCalls = 0;
+  /** Keys remembered since the last group commit, with their expiry. */
+  #onceBatch = new Map<string, number>();
+  #onceNow = 0;
 
   constructor(options: SqliteStorageOptions) {
     this.#path = options.path;
@@ -228,7 +231,8 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
     this.#flushScheduled = false;
     const batch = this.#batch;
     this.#batch = [];
-    if (batch.length === 0) return;
+    const onceKeys = this.#onceBatch.size;
+    if (batch.length === 0 && onceKeys === 0) return;
     // Nothing is accepted that cannot be kept: a file deleted or replaced under us would take the
     // commit with it at the next start.
     const file = this.#db.open ? this.#checkFile() : { ok: false as const, reason: 'down', detail: 'closed' };
@@ -252,8 +256,9 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
     try {
       results = this.#write(() =>
         this.#db
-          .transaction(() =>
-            batch.map(({ event, body, targets, now }) => {
+          .transaction(() => {
+            this.#writeOnceKeys();
+            return batch.map(({ event, body, targets, now }) => {
               insertEvent.run(event.id, body, now);
               let queued = 0;
               for (const t of targets)
@@ -270,11 +275,12 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
                   now,
                 ).changes;
               return { queued, duplicates: targets.length - queued };
-            }),
-          )
+            });
+          })
           .immediate(),
       );
       this.#commits++;
+      if (onceKeys > 0) this.#onceBatch = new Map();
     } catch (error) {
       this.#logger.error({ err: error, requests: batch.length }, 'could not commit events to the outbox');
       for (const p of batch) p.reject(unavailable(undefined, error));
@@ -564,23 +570,45 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
 
   // ── OnceStore ───────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Answers from the file and the keys not yet committed, at once; the key is written with the
+   * next group commit, which is also the one (or comes before the one) that commits this request's
+   * event. So a request answered 200 has its key on disk, without an fsync of its own; a crash
+   * before that commit loses only keys of requests that were never accepted.
+   */
   rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> {
-    const fresh = this.#write(() =>
-      this.#db
-        .transaction(() => {
-          if (++this.#onceCalls % 1000 === 1)
-            this.#sql(`DELETE FROM once_keys WHERE expires_at <= ?`).run(now);
-          const row = this.#sql(`SELECT expires_at FROM once_keys WHERE key = ?`).get(key) as
-            { expires_at: number } | undefined;
-          if (row !== undefined && row.expires_at > now) return false;
-          this.#sql(
-            `INSERT INTO once_keys (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at`,
-          ).run(key, expiresAt);
-          return true;
-        })
-        .immediate(),
+    if (!this.#db.open) return Promise.reject(unavailable('the outbox is closed'));
+    const pending = this.#onceBatch.get(key);
+    if (pending !== undefined && pending > now) return Promise.resolve(false);
+    let row: { expires_at: number } | undefined;
+    try {
+      row = this.#sql(`SELECT expires_at FROM once_keys WHERE key = ?`).get(key) as
+        { expires_at: number } | undefined;
+    } catch (error) {
+      return Promise.reject(unavailable(undefined, error));
+    }
+    if (row !== undefined && row.expires_at > now) return Promise.resolve(false);
+    this.#onceBatch.set(key, expiresAt);
+    this.#onceNow = now;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+    return Promise.resolve(true);
+  }
+
+  /** Writes the remembered keys (inside the group commit's transaction). */
+  #writeOnceKeys(): void {
+    if (this.#onceBatch.size === 0) return;
+    const upsert = this.#sql(
+      `INSERT INTO once_keys (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at`,
     );
-    return Promise.resolve(fresh);
+    for (const [key, expiresAt] of this.#onceBatch) upsert.run(key, expiresAt);
+    this.#onceCalls += this.#onceBatch.size;
+    if (this.#onceCalls >= 1000) {
+      this.#onceCalls = 0;
+      this.#sql(`DELETE FROM once_keys WHERE expires_at <= ?`).run(this.#onceNow);
+    }
   }
 
   // ── Life cycle ──────────────────────────────────────────────────────────────────────────
