@@ -440,7 +440,7 @@ describe('the shipped files', () => {
     const uncommented = readFileSync(exampleConfigPath, 'utf8')
       // Alternatives to what is in force (storage: redis) and the prose list of common sink keys.
       .replace(/^ {2}# (type: redis|url:|prefix:).*\n/gm, '')
-      .replace(/^# {3}(rateLimit|merge|timeout):.*\n/gm, '')
+      .replace(/^# {3}(rateLimit|merge|timeout|batch):.*\n/gm, '')
       .replace(/^# (memory|redis|sqlite)\b.*\n/gm, '')
       // `# key: value` and `# - item` lines become YAML; prose stays a comment.
       .replace(/^(\s*)# (\s*)((?:- |[a-z][\w-]*:(?: |$)).*)$/gm, '$1$2$3')
