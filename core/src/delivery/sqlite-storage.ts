@@ -118,6 +118,8 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
   #flushScheduled = false;
   #commits = 0;
   #onceCalls = 0;
+  /** Send times moved by `restamp`, written with the next settle. */
+  readonly #restamps = new Map<number, number>();
   /** Keys remembered since the last group commit, with their expiry. */
   #onceBatch = new Map<string, number>();
   #onceNow = 0;
@@ -359,6 +361,7 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
     this.#write(() =>
       this.#db
         .transaction(() => {
+          this.#writeRestamps();
           for (const s of settlements) {
             const id = parseId(s.id);
             if (id === undefined) continue;
@@ -513,13 +516,27 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
     return Promise.resolve(String(id));
   }
 
+  /**
+   * Kept until the next write transaction (the dispatcher's `settle` follows at once), so that a
+   * send costs one fsync less; until then the send counts at its start time (a crash in between
+   * keeps the earlier time). `sendsSince` writes what is pending first.
+   */
   restamp(id: string, at: number): Promise<void> {
     const n = parseId(id);
-    if (n !== undefined) this.#write(() => this.#sql(`UPDATE send_log SET at = ? WHERE id = ?`).run(at, n));
+    if (n !== undefined) this.#restamps.set(n, at);
     return Promise.resolve();
   }
 
+  #writeRestamps(): void {
+    if (this.#restamps.size === 0) return;
+    const update = this.#sql(`UPDATE send_log SET at = ? WHERE id = ?`);
+    for (const [id, at] of this.#restamps) update.run(at, id);
+    this.#restamps.clear();
+  }
+
   sendsSince(robotKey: string, since: number): Promise<readonly number[]> {
+    if (this.#restamps.size > 0)
+      this.#write(() => this.#db.transaction(() => this.#writeRestamps()).immediate());
     const rows = this.#sql(`SELECT at FROM send_log WHERE robot_key = ? AND at >= ? ORDER BY at`).all(
       robotKey,
       since,
@@ -620,7 +637,14 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
 
   close(): Promise<void> {
     this.#flush();
-    if (this.#db.open) this.#db.close();
+    if (this.#db.open) {
+      try {
+        this.#db.transaction(() => this.#writeRestamps()).immediate();
+      } catch {
+        // the file is gone or full: the sends keep their start times
+      }
+      this.#db.close();
+    }
     return Promise.resolve();
   }
 

@@ -139,7 +139,7 @@ export class WorkerSendRenderer implements SendRenderer {
     let worker: Worker;
     try {
       // A template that allocates without end takes its thread down, not the process.
-      worker = new Worker(this.#script, { resourceLimits: { maxOldGenerationSizeMb: 96 } });
+      worker = new Worker(this.#script, { resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 } });
     } catch (error) {
       this.#broken = true;
       this.#logger.error({ err: error }, 'cannot start a render thread; rendering on the main thread');
