@@ -30,6 +30,7 @@ import type { Message } from '../contracts/message.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
 import type { Logger } from '../logging/logger.js';
 import { migrateOutbox } from './outbox-schema.js';
+import { defineStoredEvent } from './stored-event.js';
 
 export interface SqliteStorageOptions {
   /** A file, or `:memory:` (`storage: {type: memory}`). */
@@ -723,8 +724,7 @@ function parseId(id: string): number | undefined {
 }
 
 function toRecord(row: DeliveryRow): DeliveryRecord {
-  const event = row.event_body ? (JSON.parse(row.event_body) as HookEvent) : undefined;
-  return {
+  const record: DeliveryRecord = {
     id: String(row.id),
     eventId: row.event_id,
     eventName: row.event_name,
@@ -733,7 +733,6 @@ function toRecord(row: DeliveryRow): DeliveryRecord {
     ...(row.batch_ms === null || row.batch_ms === undefined ? {} : { batchMs: row.batch_ms }),
     sink: row.sink,
     ...(row.robot_key === null ? {} : { robotKey: row.robot_key }),
-    ...(event === undefined ? {} : { event }),
     ...(row.message === null ? {} : { message: JSON.parse(row.message) as Message }),
     status: row.status,
     attempts: row.attempts,
@@ -751,4 +750,5 @@ function toRecord(row: DeliveryRow): DeliveryRecord {
     ...(row.sent_at === null ? {} : { sentAt: row.sent_at }),
     ...(row.digest_id === null ? {} : { digestId: row.digest_id }),
   };
+  return row.event_body ? defineStoredEvent(record, row.event_body) : record;
 }
