@@ -23,6 +23,7 @@ import {
 import { buildRuntime, type PluginSet } from './runtime/build-runtime.js';
 import { ConfigReloader } from './runtime/config-reloader.js';
 import { RecentEvents } from './runtime/recent-events.js';
+import { explainNoMatch } from './routing/compile-routes.js';
 import { Intake } from './runtime/intake.js';
 import { RuntimeHolder } from './runtime/runtime-holder.js';
 import { Container } from './shared/inversify.js';
@@ -89,7 +90,7 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
   container.bind(DeliveryStore).toConstantValue(queue);
   const intake = new Intake(holder, queue, logger);
   container.bind(Intake).toConstantValue(intake);
-  const events = new RecentEvents();
+  const events = new RecentEvents(200, (event) => explainNoMatch(event, holder.current.routes));
   intake.onAccepted((outcome, deliveries) =>
     events.add(outcome.event, outcome.duplicate ? [] : deliveries.map((d) => d.sink), outcome.duplicate),
   );

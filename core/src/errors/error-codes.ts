@@ -32,6 +32,8 @@ export const errorCodes = {
   HM_ERR_CFG_NOT_FOUND: { status: 500, message: 'configuration file not found' },
   HM_ERR_CFG_YAML: { status: 500, message: 'configuration file is not valid YAML' },
   HM_ERR_CFG_ENV: { status: 500, message: 'environment variable is not set' },
+  HM_ERR_CFG_NEVER_MATCHES: { status: 500, message: 'a route filter names something no loaded source emits' },
+  HM_ERR_CFG_BAD_GLOB: { status: 500, message: 'a route filter is not a valid glob' },
   // Templates
   HM_ERR_TPL_SYNTAX: { status: 500, message: 'template does not compile' },
   HM_ERR_TPL_NOT_FOUND: { status: 500, message: 'no template found for this event and format' },

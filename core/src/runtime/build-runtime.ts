@@ -1,3 +1,4 @@
+import { checkRoutes } from '../config/check-routes.js';
 import { collectSecrets } from '../config/collect-secrets.js';
 import type { HookmuxConfig } from '../config/hookmux-config.js';
 import { parseRateLimit } from '../config/parse-units.js';
@@ -59,6 +60,10 @@ export function buildRuntime(
     sources.set(id, { source, settings });
     for (const warning of source.checkSettings?.(settings) ?? []) warnings.push(`sources.${id}: ${warning}`);
   }
+
+  const routeCheck = checkRoutes(config, plugins.sources);
+  errors.push(...routeCheck.errors);
+  warnings.push(...routeCheck.warnings);
 
   const builtin = options.builtinTemplatesDir ?? builtinTemplatesDir;
   const templateDirs = [
