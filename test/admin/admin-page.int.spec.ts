@@ -144,7 +144,7 @@ routes:
   it('renders a sample push in the playground as the robots would show it, sending nothing', async () => {
     const sentBefore = robot.messages.length;
     await page.click('[data-tab="playground"]');
-    await page.selectOption('#sample', { label: 'Push to main (2 commits)' });
+    await page.selectOption('#sample', { label: 'gitee: Push to main (2 commits)' });
     expect(await page.inputValue('#render-event')).toBe('Push Hook');
     await page.click('#render-form button[type=submit]');
     await page.waitForSelector('#render-result .rendered[data-sink="ops"]');

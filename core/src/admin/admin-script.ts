@@ -1,4 +1,3 @@
-import { samplePayloads } from './sample-payloads.js';
 import { weComMarkdownScript } from './wecom-markdown-script.js';
 
 /**
@@ -10,7 +9,7 @@ import { weComMarkdownScript } from './wecom-markdown-script.js';
 export const adminScript = String.raw`'use strict';
 (function () {
 ${weComMarkdownScript}
-var samples = ${JSON.stringify(samplePayloads)};
+var samples = [];
 var tokenKey = 'hookmux.admin.token';
 var tabs = ['events', 'deliveries', 'dead', 'sinks', 'playground'];
 var state = { tab: 'events', next: undefined, sinks: [] };
@@ -279,6 +278,17 @@ function pickSample() {
   $('payload').value = JSON.stringify(sample.payload, null, 2);
 }
 
+function loadSamples() {
+  if (samples.length > 0) return Promise.resolve();
+  return api('GET', '/api/samples').then(function (data) {
+    samples = data.samples;
+    fill($('sample'), samples.map(function (s, i) {
+      return h('option', { value: String(i), text: s.source + ': ' + s.label });
+    }));
+    pickSample();
+  });
+}
+
 function render(ev) {
   ev.preventDefault();
   var text = $('payload').value;
@@ -315,7 +325,7 @@ function render(ev) {
 // --- shell -------------------------------------------------------------------------------------
 
 function refresh() {
-  var work = [loadSinks(), loadDead()];
+  var work = [loadSinks(), loadDead(), loadSamples()];
   if (state.tab === 'events') work.push(loadEvents());
   if (state.tab === 'deliveries') work.push(loadDeliveries(false));
   return Promise.all(work).catch(fail);
@@ -353,8 +363,6 @@ function signOut(message) {
 }
 
 function start() {
-  samples.forEach(function (s, i) { $('sample').appendChild(h('option', { value: String(i), text: s.label })); });
-  pickSample();
   $('sample').addEventListener('change', pickSample);
   $('render-form').addEventListener('submit', render);
   $('login-form').addEventListener('submit', function (ev) {
