@@ -189,5 +189,6 @@ export function readPlugins(container: Container, loaded: readonly LoadedPlugin[
     sinks: container.getAll<Sink>(Sink, { optional: true }),
     sources: container.getAll<Source>(Source, { optional: true }),
     templateDirs: pluginTemplateDirs(loaded),
+    queueTypes: container.getAll<QueueProvider>(QueueProvider, { optional: true }).map((p) => p.type),
   };
 }

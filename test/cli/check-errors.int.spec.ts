@@ -136,6 +136,23 @@ describe('hookmux check: filters that can never match (the check-errors table)',
     expect(run.code).toBe(0);
   });
 
+  it('takes storage types from the loaded queue plugins, with a did-you-mean', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookmux-check-storage-'));
+    const yaml = (type: string): string =>
+      `storage: { type: ${type}, url: "redis://127.0.0.1:9/0" }\nsinks: { a: { type: console } }\nroutes: [{ when: { source: gitee }, to: a }]\n`;
+    writeFileSync(join(dir, 'typo.yaml'), yaml('rediss'));
+    const typo = await runCliCapture(['check', '-c', join(dir, 'typo.yaml')]);
+    expect(typo.code).toBe(1);
+    expect(typo.err).toContain(
+      'storage.type: no queue plugin provides storage type "rediss" (did you mean "redis"?',
+    );
+    expect(typo.err).toContain('HM_ERR_PLUGIN_NO_STORAGE_TYPE');
+    writeFileSync(join(dir, 'redis.yaml'), yaml('redis'));
+    const redis = await runCliCapture(['check', '-c', join(dir, 'redis.yaml')]);
+    expect(redis.err).toBe('');
+    expect(redis.code).toBe(0);
+  });
+
   it('refuses filters that are each known but together let nothing through', async () => {
     const run = await runCliCapture([
       'check',

@@ -17,6 +17,8 @@ export interface PluginSet {
   readonly sources: readonly Source[];
   /** Template folders shipped by plugins: after the user's, before the built-ins. */
   readonly templateDirs?: readonly string[];
+  /** `storage.type`s the loaded queue providers serve (besides core's sqlite and memory). */
+  readonly queueTypes?: readonly string[];
 }
 
 /** Checks a config against the loaded plugins and compiles it; every problem at once. */
