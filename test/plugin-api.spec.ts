@@ -62,6 +62,21 @@ describe('the curated plugin API (@hookmux/core) and @hookmux/core/internal', ()
     expect(pkg.exports['./internal']?.default).toBe('./lib/internal.js');
   });
 
+  it('@hookmux/testing is a workspace package, not a plugin: no manifest, never loaded as one', async () => {
+    const pkg = JSON.parse(readFileSync(join(repo, 'testing/package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(pkg['name']).toBe('@hookmux/testing');
+    expect(pkg['hookmux']).toBeUndefined();
+    expect((internal.builtinPlugins as readonly string[]).includes('@hookmux/testing')).toBe(false);
+    const { plugins } = await internal.loadPlugins({ extra: [] });
+    expect(plugins.map((p) => p.name)).not.toContain('@hookmux/testing');
+    const testing = await import('@hookmux/testing');
+    expect(typeof testing.describeSinkContract).toBe('function');
+    expect(typeof testing.FakeWeComRobot).toBe('function');
+  });
+
   it('no plugin package imports @hookmux/core/internal', () => {
     const offenders = [
       ...readdirSync(join(repo, 'plugins')).map((p) => join(repo, 'plugins', p)),
