@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 
-import { HookmuxError, type HookEvent, type Sink } from '@hookmux/core';
+import { HookmuxError, type HookEvent } from '@hookmux/core';
 import {
   buildRuntime,
   Container,
@@ -108,7 +108,7 @@ describe('a third-party plugin (installed from npm) contributes templates, event
     )) as HookEvent;
     const chat = runtime?.sinks.get('chat');
     if (!runtime || !chat) throw new Error('no runtime');
-    const message = runtime.renderer.render(event, { sink: chat.sink as Sink, target: chat.target });
+    const message = runtime.renderer.render(event, { sink: chat.sink, target: chat.target });
     expect(message.text).toBe('**告警** high: disk 95%');
   });
 
