@@ -71,7 +71,11 @@ async function load(yaml: string) {
   const { config, errors } = parseConfig(yaml, join(dir, 'hookmux.yaml'), { env: {} });
   expect(errors).toEqual([]);
   if (!config) throw new Error('no config');
-  const loaded = await loadPlugins({ extra: config.plugins, searchFrom: [dir, process.cwd()], storageType: 'memory' });
+  const loaded = await loadPlugins({
+    extra: config.plugins,
+    searchFrom: [dir, process.cwd()],
+    storageType: 'memory',
+  });
   expect(loaded.errors).toEqual([]);
   const container = new Container({ defaultScope: 'Singleton' });
   container.load(...loaded.plugins.map((p) => p.module));
