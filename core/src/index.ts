@@ -33,6 +33,8 @@ export * from './contracts/delivery-observer.js';
 export * from './metrics/create-metrics.js';
 export * from './delivery/build-digest.js';
 export * from './http/post-to-robot.js';
+export * from './http/retry-after.js';
+export * from './sinks/index.js';
 export { computeBackoffMs } from './delivery/compute-backoff-ms.js';
 export { capacityPerWindow } from './delivery/sliding-window-limiter.js';
 export * from './http/classify-errcode-answer.js';

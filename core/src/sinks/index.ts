@@ -1,0 +1,3 @@
+export * from './mask-secrets.js';
+export * from './robot-endpoint.js';
+export * from './send-to-robot.js';
