@@ -14,6 +14,7 @@ export * from './logging/memory-logger.js';
 export * from './logging/create-logger.js';
 export * from './config/load-config.js';
 export * from './create-hookmux.js';
+export * from './compose-hookmux.js';
 export * from './runtime/runtime.js';
 export * from './runtime/runtime-holder.js';
 export * from './runtime/build-runtime.js';
