@@ -61,7 +61,7 @@ export const dingTalkSinkConfigSchema: JsonSchema = {
     },
     merge: { type: 'boolean', description: 'Merge a backlog into digest messages (default true).' },
     timeout: {
-      description: 'HTTP timeout of one send: ms, or `500ms`, `5s`, `1m` (default 10s).',
+      description: 'HTTP timeout of one send: ms, or `500ms`, `5s`, `1m` (default: `delivery.timeout`).',
       anyOf: [
         { type: 'number', exclusiveMinimum: 0 },
         { type: 'string', pattern: durationPattern },
