@@ -7,12 +7,12 @@ const credentialParams = /([?&](?:key|access_token|sign|token)=)[^&\s"'#]+/gi;
  * details and log lines that may quote a URL or an error that quotes one.
  */
 export function maskSecrets(text: string, secrets: readonly string[]): string {
-  let masked = text.replace(credentialParams, '$1***');
+  let masked = text;
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     if (secret === '') continue;
     masked = masked.split(secret).join('***');
     const encoded = encodeURIComponent(secret);
     if (encoded !== secret) masked = masked.split(encoded).join('***');
   }
-  return masked;
+  return masked.replace(credentialParams, '$1***');
 }
