@@ -82,14 +82,20 @@ export function classifyErrcodeAnswer(answer: RobotAnswer, table: ErrcodeTable):
 }
 
 function parseErrcodeAnswer(bodyText: string): { errcode: number; errmsg: string } | undefined {
+  const parsed = parseJsonObject(bodyText);
+  if (parsed === undefined) return undefined;
+  const { errcode, errmsg } = parsed;
+  if (typeof errcode !== 'number' || !Number.isInteger(errcode)) return undefined;
+  return { errcode, errmsg: typeof errmsg === 'string' ? errmsg : '' };
+}
+
+/** A robot's JSON body as an object, or undefined when it is not JSON or not an object. */
+export function parseJsonObject(bodyText: string): Record<string, unknown> | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bodyText);
   } catch {
     return undefined;
   }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { errcode, errmsg } = parsed as Record<string, unknown>;
-  if (typeof errcode !== 'number' || !Number.isInteger(errcode)) return undefined;
-  return { errcode, errmsg: typeof errmsg === 'string' ? errmsg : '' };
+  return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
 }

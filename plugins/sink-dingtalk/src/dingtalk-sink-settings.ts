@@ -1,5 +1,7 @@
 import {
+  coreSinkKeysSchema,
   readRobotEndpoint,
+  webhookOrCredential,
   type JsonSchema,
   type RobotEndpoint,
   type RobotEndpointSpec,
@@ -19,8 +21,6 @@ export interface DingTalkSinkSettings extends RobotEndpoint {
   readonly format: DingTalkFormat;
   readonly mentions: boolean;
 }
-
-const durationPattern = '^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m)?\\s*$';
 
 export const dingTalkSinkConfigSchema: JsonSchema = {
   type: 'object',
@@ -53,26 +53,10 @@ export const dingTalkSinkConfigSchema: JsonSchema = {
       default: true,
       description: 'Mention people at all (false: `@name` as plain text, no `at`).',
     },
-    rateLimit: {
-      type: 'string',
-      pattern:
-        '^\\s*[1-9][0-9]*\\s*/\\s*([1-9][0-9]*\\s*)?(ms|s|sec|second|seconds|m|min|minute|minutes|h|hour|hours)\\s*$',
-      description: 'Messages per window, e.g. `20/min` (DingTalk allows 20 a minute per robot).',
-    },
-    merge: { type: 'boolean', description: 'Merge a backlog into digest messages (default true).' },
-    timeout: {
-      description: 'HTTP timeout of one send: ms, or `500ms`, `5s`, `1m` (default: `delivery.timeout`).',
-      anyOf: [
-        { type: 'number', exclusiveMinimum: 0 },
-        { type: 'string', pattern: durationPattern },
-      ],
-    },
+    ...coreSinkKeysSchema('`20/min` (DingTalk allows 20 a minute per robot)'),
   },
   required: ['type'],
-  oneOf: [
-    { required: ['webhook'], not: { required: ['accessToken'] } },
-    { required: ['accessToken'], not: { required: ['webhook'] } },
-  ],
+  oneOf: webhookOrCredential('accessToken'),
   additionalProperties: false,
 };
 

@@ -1,4 +1,4 @@
-import { readRetryAfterMs, type DeliveryResult, type RobotAnswer } from '@hookmux/core';
+import { parseJsonObject, readRetryAfterMs, type DeliveryResult, type RobotAnswer } from '@hookmux/core';
 
 /**
  * After 11232 Feishu does not say how long to wait (a `Retry-After` header, when a gateway sends
@@ -71,14 +71,8 @@ export function classifyFeishuAnswer({ status, headers, text }: RobotAnswer): De
 }
 
 function parseFeishuAnswer(bodyText: string): { code: number; msg: string } | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bodyText);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const record = parsed as Record<string, unknown>;
+  const record = parseJsonObject(bodyText);
+  if (record === undefined) return undefined;
   // `code` is the answer; older gateways sent only the legacy StatusCode/StatusMessage pair.
   const code = typeof record['code'] === 'number' ? record['code'] : record['StatusCode'];
   if (typeof code !== 'number' || !Number.isInteger(code)) return undefined;

@@ -1,6 +1,8 @@
 import {
+  coreSinkKeysSchema,
   nonEmptyString,
   readRobotEndpoint,
+  webhookOrCredential,
   type JsonSchema,
   type RobotEndpoint,
   type RobotEndpointSpec,
@@ -59,26 +61,10 @@ export const feishuSinkConfigSchema: JsonSchema = {
       description:
         'Card header colour for `format: interactive` (blue, wathet, turquoise, green, yellow, orange, red, carmine, violet, purple, indigo, grey).',
     },
-    rateLimit: {
-      type: 'string',
-      pattern:
-        '^\\s*[1-9][0-9]*\\s*/\\s*([1-9][0-9]*\\s*)?(ms|s|sec|second|seconds|m|min|minute|minutes|h|hour|hours)\\s*$',
-      description: 'Messages per window, e.g. `100/min` (Feishu: 100 a minute and 5 a second per bot).',
-    },
-    merge: { type: 'boolean', description: 'Merge a backlog into digest messages (default true).' },
-    timeout: {
-      description: 'HTTP timeout of one send: ms, or `500ms`, `5s`, `1m` (default: `delivery.timeout`).',
-      anyOf: [
-        { type: 'number', exclusiveMinimum: 0 },
-        { type: 'string', pattern: '^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m)?\\s*$' },
-      ],
-    },
+    ...coreSinkKeysSchema('`100/min` (Feishu: 100 a minute and 5 a second per bot)'),
   },
   required: ['type'],
-  oneOf: [
-    { required: ['webhook'], not: { required: ['token'] } },
-    { required: ['token'], not: { required: ['webhook'] } },
-  ],
+  oneOf: webhookOrCredential('token'),
   additionalProperties: false,
 };
 
