@@ -41,7 +41,7 @@ routes:
   return { dir, file };
 }
 
-describe('a plugin sink that injects core services (Logger, SinkDirectory)', () => {
+describe('a plugin sink that injects core services (Logger, SinkDirectory, RuntimeHolder)', () => {
   const { dir, file } = installAndConfigure(['hookmux-sink-echo'], '  echo-a: { type: echo }');
 
   describe('serve (createHookmux)', () => {
@@ -73,12 +73,14 @@ describe('a plugin sink that injects core services (Logger, SinkDirectory)', () 
         'the echo sink to log the send',
       );
       const sent = logger.lines.find((l) => l.msg.startsWith('echo: '));
-      // The injected SinkDirectory is the runtime in force; the dispatcher passed delivery.timeout.
+      // The injected SinkDirectory and RuntimeHolder are the runtime in force; the dispatcher
+      // passed delivery.timeout.
       expect(sent).toMatchObject({
         plugin: 'hookmux-sink-echo',
         sink: 'echo-a',
         known: ['echo-a'],
         timeoutMs: 30_000,
+        configured: 30_000,
       });
       expect(sent?.msg).toContain('acme/widget');
     });
