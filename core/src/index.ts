@@ -32,8 +32,15 @@ export type { PluginManifest } from './plugins/plugin-manifest.js';
 export * from './logging/logger.js';
 export * from './logging/memory-logger.js';
 
-// Helpers a sink needs (post to a robot, classify its answer) and a queue needs (backoff, windows, digests).
+// Core services a plugin's classes may @inject (bound before plugin modules load).
+export { RuntimeHolder } from './runtime/runtime-holder.js';
+export type { ActiveSource, Runtime } from './runtime/runtime.js';
+
+// Helpers a sink needs (the sink kit: settings, masking, posting to a robot, classifying its
+// answer, Retry-After) and a queue needs (backoff, windows, digests).
+export * from './sinks/index.js';
 export * from './http/post-to-robot.js';
+export * from './http/retry-after.js';
 export * from './http/classify-errcode-answer.js';
 export { computeBackoffMs } from './delivery/compute-backoff-ms.js';
 export { capacityPerWindow } from './delivery/sliding-window-limiter.js';
