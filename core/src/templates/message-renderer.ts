@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
 import type { HookEvent } from '../contracts/hook-event.js';
-import type { Message, TemplateFormat } from '../contracts/message.js';
+import type { Mentions, Message, TemplateFormat } from '../contracts/message.js';
 import type { Person, Sink, SinkTarget } from '../contracts/sink.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
 import { type RenderState, toMentions } from './template-helpers.js';
@@ -41,17 +41,60 @@ export class MessageRenderer {
     return dirs.filter((d): d is string => typeof d === 'string');
   }
 
-  render(event: HookEvent, to: RenderTarget, routeDir?: string): Message {
+  /**
+   * Renders the first of `names` (`gitee/_digest.md.hbs`, `_digest.md.hbs`) found on the search
+   * path with a context the caller built (digests); `undefined` when no folder has one.
+   */
+  renderNamed(
+    names: readonly string[],
+    context: Record<string, unknown>,
+    to: RenderTarget,
+    options: NamedRenderOptions,
+  ): NamedRender | undefined {
     const format: TemplateFormat = to.sink.templateFormat(to.target);
-    const template = this.options.templates.find(this.searchPath(routeDir), event, format);
-    if (!template) {
-      throw new HookmuxError('HM_ERR_TPL_NOT_FOUND', `no ${format} template for ${event.name}`, {
-        hint: `add ${event.source}/${event.type}.${format}.hbs or _default.${format}.hbs to a template folder`,
+    const dirs = options.builtinOnly
+      ? [this.options.builtinDir ?? builtinTemplatesDir]
+      : this.searchPath(options.routeDir);
+    const template = this.options.templates.findNamed(
+      dirs,
+      names.map((name) => `${name}.${format}.hbs`),
+    );
+    if (!template) return undefined;
+    const state = this.#state(format, options.sourceIdentity, to);
+    const runtime = {
+      data: { hookmux: state },
+      allowProtoPropertiesByDefault: false,
+      allowProtoMethodsByDefault: false,
+    };
+    const withSink = { ...context, sink: { name: to.target.name, type: to.target.type } };
+    try {
+      const text = tidy(template.body(withSink, runtime));
+      const perItemKey = options.perItem?.key;
+      const { [perItemKey ?? '']: perItem, ...rest } = template.fields;
+      const fields = renderFields(perItemKey === undefined ? template.fields : rest, withSink, runtime);
+      const items =
+        perItem !== undefined && typeof perItem === 'object' && perItem !== null
+          ? (options.perItem?.items ?? []).map((item) =>
+              renderFields(
+                perItem as Record<string, unknown>,
+                { ...(item as object), sink: withSink.sink },
+                runtime,
+              ),
+            )
+          : [];
+      return { file: template.file, text, fields, items, mentions: toMentions(state) };
+    } catch (error) {
+      throw new HookmuxError('HM_ERR_TPL_RENDER', `template failed: ${(error as Error).message}`, {
+        at: template.file,
+        hint: 'check the helpers and partials the template uses',
       });
     }
-    const state: RenderState = {
+  }
+
+  #state(format: TemplateFormat, sourceIdentity: string, to: RenderTarget): RenderState {
+    return {
       format,
-      sourceIdentity: event.source,
+      sourceIdentity,
       sinkIdentity: to.sink.identity,
       people: this.options.people,
       formatMention: to.sink.formatMention
@@ -60,6 +103,17 @@ export class MessageRenderer {
       timeZone: this.options.timeZone,
       mentions: { userIds: new Set(), mobiles: new Set(), all: false },
     };
+  }
+
+  render(event: HookEvent, to: RenderTarget, routeDir?: string): Message {
+    const format: TemplateFormat = to.sink.templateFormat(to.target);
+    const template = this.options.templates.find(this.searchPath(routeDir), event, format);
+    if (!template) {
+      throw new HookmuxError('HM_ERR_TPL_NOT_FOUND', `no ${format} template for ${event.name}`, {
+        hint: `add ${event.source}/${event.type}.${format}.hbs or _default.${format}.hbs to a template folder`,
+      });
+    }
+    const state = this.#state(format, event.source, to);
     const { payload, data, ...meta } = event;
     const context = { ...data, event: meta, payload, sink: { name: to.target.name, type: to.target.type } };
     const runtime = {
@@ -96,6 +150,26 @@ export class MessageRenderer {
       count: 1,
     };
   }
+}
+
+export interface NamedRenderOptions {
+  readonly routeDir?: string | undefined;
+  /** Search the built-in folder only (a digest's fallback after another folder's template failed). */
+  readonly builtinOnly?: boolean;
+  /** The `people:` key that plain logins in the context belong to (`gitee`). */
+  readonly sourceIdentity: string;
+  /** A front-matter key rendered once per item, with the item as its context (a digest's `article`). */
+  readonly perItem?: { readonly key: string; readonly items: readonly unknown[] };
+}
+
+export interface NamedRender {
+  readonly file: string;
+  readonly text: string;
+  /** Front matter rendered with the context, without the `perItem` key. */
+  readonly fields: Record<string, unknown>;
+  /** The `perItem` key rendered for each item, in order. */
+  readonly items: readonly Record<string, unknown>[];
+  readonly mentions: Mentions;
 }
 
 /** Templates are written for readability; robots show every blank line, so collapse runs of them. */
