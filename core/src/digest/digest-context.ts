@@ -184,5 +184,6 @@ function summarize(groups: readonly DigestGroup[], grain: SummaryGrain): DigestS
       if (grain === 'actor' && row.actors.length === 0) row.actors.push(tally.actor);
     }
   }
-  return [...rows.values()];
+  // One repository's rows together, in the order they first appeared.
+  return [...rows.values()].sort((a, b) => (a.repoId < b.repoId ? -1 : a.repoId > b.repoId ? 1 : 0));
 }
