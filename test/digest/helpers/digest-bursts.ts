@@ -105,7 +105,7 @@ export function pushChain(
     const body = pushVariant({
       seq: spec.seq + i,
       branch: spec.branch,
-      pusher: spec.pushers[i % spec.pushers.length],
+      pusher: spec.pushers[i % spec.pushers.length] ?? 'zhangwei',
       commits: spec.commits,
       offset: (i * spec.commits) % 22,
       ...(before === undefined ? {} : { before }),
