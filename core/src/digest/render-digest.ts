@@ -116,6 +116,8 @@ export function renderDigest(input: DigestInput): RenderedDigest {
   return { message, included: entries.length, level };
 }
 
+const minGroupBytes = 8;
+
 /** The most detailed level whose text fits, and that text. */
 function fit(
   render: (level: DigestLevel) => NamedRender,
@@ -133,8 +135,9 @@ function fit(
     detailed: all,
     grain: 'total',
   });
-  const fewest = render(full(0));
-  if (fits(fewest)) {
+  // A group takes more than a few bytes in any template worth sending: skip rendering thousands to learn it.
+  const fewest = all * minGroupBytes <= maxBytes ? render(full(0)) : undefined;
+  if (fewest !== undefined && fits(fewest)) {
     const best = searchMax(1, maxLines, (k) => fits(render(full(k))));
     const level = full(best ?? 0);
     return { rendered: best === undefined ? fewest : render(level), level };
@@ -157,19 +160,32 @@ function fit(
   return { rendered: { ...total, text: cutToLines(total.text, maxBytes) }, level };
 }
 
-/** The largest n in [lo, hi] with ok(n), assuming ok is monotone (true up to some n); undefined if none. */
+/**
+ * The largest n in [lo, hi] with ok(n), assuming ok holds up to some n and not past it; undefined
+ * if none. Gallops up from lo first: the answer is usually small next to hi (a flood's groups), and
+ * each probe renders n groups.
+ */
 function searchMax(lo: number, hi: number, ok: (n: number) => boolean): number | undefined {
-  let best: number | undefined;
-  while (lo <= hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (ok(mid)) {
-      best = mid;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
+  if (lo > hi || !ok(lo)) return undefined;
+  let good = lo;
+  let bad = hi + 1;
+  for (let step = 1; good + step <= hi; step *= 2) {
+    if (!ok(good + step)) {
+      bad = good + step;
+      break;
     }
+    good += step;
   }
-  return best;
+  if (bad === hi + 1) {
+    if (good === hi || ok(hi)) return hi;
+    bad = hi;
+  }
+  while (bad - good > 1) {
+    const mid = Math.floor((good + bad) / 2);
+    if (ok(mid)) good = mid;
+    else bad = mid;
+  }
+  return good;
 }
 
 function toMessage(
