@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { FakeWeComRobot } from '../fake-robots/fake-wecom-robot.js';
 import { buildPushBody, giteeRequest } from '../helpers/gitee-push.js';
 import { waitFor } from '../helpers/start-test-hookmux.js';
+import { pushesCarried } from '../digest/helpers/read-digest.js';
 import { contentOf, freePort, secret, spawnServe, type ServeProcess, writeConfig } from './serve-process.js';
 
 /**
@@ -67,25 +68,6 @@ routes:
   - when: { source: gitee, event: push }
     to: [team]
 `;
-}
-
-/**
- * How many pushes a message carries, read from its text: a single push's message is one; a
- * digest says `共 N 条`, and its push groups (`推送了 N 次` or one push's `推送了 N 个提交`) and
- * counted rows (`N 次`) must add up to N.
- */
-function pushesCarried(content: string): number {
-  const total = /共 (\d+) 条/.exec(content);
-  if (total === null) return 1;
-  let counted = 0;
-  for (const line of content.split('\n')) {
-    const group = /推送了 (?:(\d+) 次，共 )?\d+ 个提交/.exec(line);
-    if (group !== null) counted += group[1] === undefined ? 1 : Number(group[1]);
-    else if (/^> .*推送 \d+ 次/.test(line)) counted += Number(/推送 (\d+) 次/.exec(line)?.[1]);
-    else if (/另有 \d+ 条未列出/.test(line)) counted += Number(/另有 (\d+) 条/.exec(line)?.[1]);
-  }
-  expect(counted).toBe(Number(total[1]));
-  return counted;
 }
 
 describe('digests at 20/min, through hookmux serve', () => {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { describe, expect, test } from '@jest/globals';
 
 import type { HookEvent, Sink, SinkTarget } from '@hookmux/core';
@@ -7,7 +9,9 @@ import { FeishuSink } from '@hookmux/sink-feishu';
 import { groupDigestEvents } from '../../core/src/digest/group-digest-entries.js';
 import { renderDigest } from '../../core/src/digest/render-digest.js';
 import { buildRenderer, readOwnFixture, utf8Bytes, wecom } from '../templates/helpers/render-gitee.js';
+import { buildPushBody } from '../helpers/gitee-push.js';
 import { pushVariant, receiveAll, targets } from './helpers/digest-bursts.js';
+import { pushesCarried } from './helpers/read-digest.js';
 
 /**
  * However large the backlog, a digest carries every entry, fits the robot's byte limit, and its
@@ -197,3 +201,41 @@ function digestOf(events: readonly HookEvent[], maxBytes: number) {
     maxBytes,
   });
 }
+
+describe('a backlog of 200 distinct pushes in one digest, read as the acceptance test reads it', () => {
+  test('every short sha is printed or its branch counted, and the counts add up to 200', async () => {
+    const branches = ['main', 'feature/退款-v2', 'fix/登录跳转', 'release/v2.3'];
+    const bodies = Array.from({ length: 200 }, (_, seq) => {
+      const body = buildPushBody({
+        seq,
+        repo: 'lanting-lab/payment-gateway',
+        branch: branches[seq % 4] ?? 'main',
+        pusher: seq % 2 === 0 ? 'lina-dev' : 'wangwei',
+        pusherName: seq % 2 === 0 ? '李娜' : '王伟',
+        commits: [{ message: `fix: 退款回调第 ${seq} 次修正` }],
+      });
+      const id = createHash('sha1').update(`backlog/${seq}`).digest('hex');
+      const commits = (body['commits'] as Record<string, unknown>[]).map((c) => ({ ...c, id }));
+      return { ...body, after: id, commits, head_commit: commits[0] };
+    });
+    const events = await receiveAll(bodies, 0);
+    for (const [target, max] of [
+      [targets.markdown, 4096],
+      [targets.text, 2048],
+    ] as const) {
+      const digest = renderDigest({
+        entries: events.map((event, i) => ({ deliveryId: `d${i}`, event, route: 'r' })),
+        to: { sink: wecom, target },
+        renderer,
+        digestId: 'dg',
+        maxBytes: max,
+      });
+      const text = digest.message.text;
+      expect(pushesCarried(text)).toBe(200);
+      const printed = events.filter((e) => text.includes(String(e.data['after']).slice(0, 7))).length;
+      // As many commit lines per branch as fit: several, not one.
+      expect(printed).toBeGreaterThanOrEqual(3 * branches.length);
+      for (const branch of branches) expect(text).toContain(branch);
+    }
+  });
+});

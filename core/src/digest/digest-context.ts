@@ -8,6 +8,8 @@ import type { DigestGroup, DigestPerson, EventView } from './group-digest-entrie
 export interface DigestLevel {
   /** Commit lines per push group. */
   readonly commitLines: number;
+  /** The first this many groups get one commit line more (the room `commitLines` leaves). */
+  readonly extraLines: number;
   /** Short excerpts and one commit line at most (a hint to the template). */
   readonly compact: boolean;
   /** How many groups (a prefix) are printed in full; the rest are counted in `summaries`. */
@@ -67,7 +69,9 @@ export function buildDigestContext(input: DigestContextInput, level: DigestLevel
       to: input.receivedTo,
       url: firstUrl,
     },
-    groups: shown.map((g) => groupView(g, level)),
+    groups: shown.map((g, i) =>
+      groupView(g, { ...level, commitLines: level.commitLines + (i < level.extraLines ? 1 : 0) }),
+    ),
     top: input.top,
     summaries,
     mentions: input.mentions,

@@ -126,11 +126,12 @@ function fit(
 ): { rendered: NamedRender; level: DigestLevel } {
   const fits = (r: NamedRender): boolean => byteLength(r.text) <= maxBytes;
   const all = groups.length;
-  const maxLines = Math.max(0, ...groups.map((g) => g.commits?.length ?? 0));
+  const maxLines = groups.reduce((n, g) => Math.max(n, g.commits?.length ?? 0), 0);
 
   // 1. Every group in full, with as many commit lines per push group as fit.
-  const full = (commitLines: number): DigestLevel => ({
+  const full = (commitLines: number, extraLines = 0): DigestLevel => ({
     commitLines,
+    extraLines,
     compact: false,
     detailed: all,
     grain: 'total',
@@ -138,15 +139,23 @@ function fit(
   // A group takes more than a few bytes in any template worth sending: skip rendering thousands to learn it.
   const fewest = all * minGroupBytes <= maxBytes ? render(full(0)) : undefined;
   if (fewest !== undefined && fits(fewest)) {
-    const best = searchMax(1, maxLines, (k) => fits(render(full(k))));
-    const level = full(best ?? 0);
-    return { rendered: best === undefined ? fewest : render(level), level };
+    const lines = searchMax(1, maxLines, (k) => fits(render(full(k)))) ?? 0;
+    // The room left after `lines` each: one more line for as many of the first groups as it holds.
+    const extra = lines < maxLines ? (searchMax(1, all - 1, (e) => fits(render(full(lines, e)))) ?? 0) : 0;
+    const level = full(lines, extra);
+    return { rendered: lines === 0 && extra === 0 ? fewest : render(level), level };
   }
 
   // 2. The first groups in full (compact, one commit line), the rest counted, from fine rows to coarse.
   const grains: SummaryGrain[] = ['actor', 'kind', 'type', 'total'];
   for (const grain of grains) {
-    const partial = (detailed: number): DigestLevel => ({ commitLines: 1, compact: true, detailed, grain });
+    const partial = (detailed: number): DigestLevel => ({
+      commitLines: 1,
+      extraLines: 0,
+      compact: true,
+      detailed,
+      grain,
+    });
     const none = render(partial(0));
     if (!fits(none)) continue;
     const best = searchMax(1, all - 1, (d) => fits(render(partial(d))));
@@ -155,7 +164,7 @@ function fit(
   }
 
   // 3. Not even the total fits (a tiny limit): its first lines, cut at a line, then at a character.
-  const level: DigestLevel = { commitLines: 0, compact: true, detailed: 0, grain: 'total' };
+  const level: DigestLevel = { commitLines: 0, extraLines: 0, compact: true, detailed: 0, grain: 'total' };
   const total = render(level);
   return { rendered: { ...total, text: cutToLines(total.text, maxBytes) }, level };
 }
