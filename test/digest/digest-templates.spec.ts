@@ -1,11 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 
 import { afterAll, describe, expect, test } from '@jest/globals';
 
 import { MemoryLogger } from '@hookmux/core';
 
+import type { CliIo } from '../../core/src/cli/cli-io.js';
+import { runTemplatesEjectCommand } from '../../core/src/cli/commands/templates-eject.js';
 import { renderDigest } from '../../core/src/digest/render-digest.js';
 import { buildRenderer, wecom } from '../templates/helpers/render-gitee.js';
 import { pushChain, receiveAll, targets } from './helpers/digest-bursts.js';
@@ -85,5 +88,18 @@ describe('digest templates', () => {
     const logged = JSON.stringify(logger.lines);
     expect(logged).toContain('HM_ERR_TPL_RENDER');
     expect(logged).toContain('_digest.md.hbs');
+  });
+
+  test('hookmux templates eject copies the digest templates; an edited copy changes the digest', async () => {
+    const root = folder({});
+    const io: CliIo = { out: new PassThrough(), err: new PassThrough(), isTTY: false, env: {}, cwd: root };
+    expect(runTemplatesEjectCommand('my-templates', false, io)).toBe(0);
+    const file = join(root, 'my-templates', '_digest.md.hbs');
+    const edited = readFileSync(file, 'utf8').replace('**消息汇总**', '**今日动态**');
+    expect(edited).not.toBe(readFileSync(file, 'utf8'));
+    writeFileSync(file, edited);
+    const text = digest(buildRenderer({ userDir: join(root, 'my-templates') }), await burst()).message.text;
+    expect(text.startsWith('**今日动态** <font color="comment">共 3 条')).toBe(true);
+    expect(text).toContain('李娜、王伟 向 [yunque-api]');
   });
 });
