@@ -130,6 +130,9 @@ describe('a digest carries every entry and fits', () => {
         label,
         n,
       ]);
+      // The sink turns it into its wire body, the digest whole (news carries articles instead).
+      const body = JSON.stringify(sink.toRequestBody(digest.message, target));
+      if (label !== 'WeCom news') expect([label, body.includes(`共 ${n} 条`)]).toEqual([label, true]);
     }
   });
 
