@@ -26,6 +26,26 @@ export interface MessageRendererOptions {
   readonly people: readonly Person[];
 }
 
+export interface NamedRenderOptions {
+  readonly routeDir?: string | undefined;
+  /** Search the built-in folder only (a digest's fallback after another folder's template failed). */
+  readonly builtinOnly?: boolean;
+  /** The `people:` key that plain logins in the context belong to (`gitee`). */
+  readonly sourceIdentity: string;
+  /** A front-matter key rendered once per item, with the item as its context (a digest's `article`). */
+  readonly perItem?: { readonly key: string; readonly items: readonly unknown[] };
+}
+
+export interface NamedRender {
+  readonly file: string;
+  readonly text: string;
+  /** Front matter rendered with the context, without the `perItem` key. */
+  readonly fields: Record<string, unknown>;
+  /** The `perItem` key rendered for each item, in order. */
+  readonly items: readonly Record<string, unknown>[];
+  readonly mentions: Mentions;
+}
+
 /** Turns an event into the message one sink gets, from the first template found on the search path. */
 export class MessageRenderer {
   constructor(private readonly options: MessageRendererOptions) {}
@@ -42,8 +62,8 @@ export class MessageRenderer {
   }
 
   /**
-   * Renders the first of `names` (`gitee/_digest.md.hbs`, `_digest.md.hbs`) found on the search
-   * path with a context the caller built (digests); `undefined` when no folder has one.
+   * Renders the first of `names` (`gitee/_digest`, `_digest`; the format is added) found on the
+   * search path with a context the caller built (digests); `undefined` when no folder has one.
    */
   renderNamed(
     names: readonly string[],
@@ -60,26 +80,31 @@ export class MessageRenderer {
       names.map((name) => `${name}.${format}.hbs`),
     );
     if (!template) return undefined;
-    const state = this.#state(format, options.sourceIdentity, to);
+    const state: RenderState = {
+      format,
+      sourceIdentity: options.sourceIdentity,
+      sinkIdentity: to.sink.identity,
+      people: this.options.people,
+      formatMention: to.sink.formatMention
+        ? (id: string) => to.sink.formatMention?.(id, format, to.target) ?? `@${id}`
+        : undefined,
+      timeZone: this.options.timeZone,
+      mentions: { userIds: new Set(), mobiles: new Set(), all: false },
+    };
     const runtime = {
       data: { hookmux: state },
       allowProtoPropertiesByDefault: false,
       allowProtoMethodsByDefault: false,
     };
-    const withSink = { ...context, sink: { name: to.target.name, type: to.target.type } };
+    const sink = { name: to.target.name, type: to.target.type };
+    const { [options.perItem?.key ?? '']: perItem, ...rest } = template.fields;
     try {
-      const text = tidy(template.body(withSink, runtime));
-      const perItemKey = options.perItem?.key;
-      const { [perItemKey ?? '']: perItem, ...rest } = template.fields;
-      const fields = renderFields(perItemKey === undefined ? template.fields : rest, withSink, runtime);
+      const text = tidy(template.body({ ...context, sink }, runtime));
+      const fields = renderFields(options.perItem ? rest : template.fields, { ...context, sink }, runtime);
       const items =
-        perItem !== undefined && typeof perItem === 'object' && perItem !== null
-          ? (options.perItem?.items ?? []).map((item) =>
-              renderFields(
-                perItem as Record<string, unknown>,
-                { ...(item as object), sink: withSink.sink },
-                runtime,
-              ),
+        options.perItem && typeof perItem === 'object' && perItem !== null
+          ? options.perItem.items.map((item) =>
+              renderFields(perItem as Record<string, unknown>, { ...(item as object), sink }, runtime),
             )
           : [];
       return { file: template.file, text, fields, items, mentions: toMentions(state) };
@@ -91,20 +116,6 @@ export class MessageRenderer {
     }
   }
 
-  #state(format: TemplateFormat, sourceIdentity: string, to: RenderTarget): RenderState {
-    return {
-      format,
-      sourceIdentity,
-      sinkIdentity: to.sink.identity,
-      people: this.options.people,
-      formatMention: to.sink.formatMention
-        ? (id: string) => to.sink.formatMention?.(id, format, to.target) ?? `@${id}`
-        : undefined,
-      timeZone: this.options.timeZone,
-      mentions: { userIds: new Set(), mobiles: new Set(), all: false },
-    };
-  }
-
   render(event: HookEvent, to: RenderTarget, routeDir?: string): Message {
     const format: TemplateFormat = to.sink.templateFormat(to.target);
     const template = this.options.templates.find(this.searchPath(routeDir), event, format);
@@ -113,7 +124,17 @@ export class MessageRenderer {
         hint: `add ${event.source}/${event.type}.${format}.hbs or _default.${format}.hbs to a template folder`,
       });
     }
-    const state = this.#state(format, event.source, to);
+    const state: RenderState = {
+      format,
+      sourceIdentity: event.source,
+      sinkIdentity: to.sink.identity,
+      people: this.options.people,
+      formatMention: to.sink.formatMention
+        ? (id: string) => to.sink.formatMention?.(id, format, to.target) ?? `@${id}`
+        : undefined,
+      timeZone: this.options.timeZone,
+      mentions: { userIds: new Set(), mobiles: new Set(), all: false },
+    };
     const { payload, data, ...meta } = event;
     const context = { ...data, event: meta, payload, sink: { name: to.target.name, type: to.target.type } };
     const runtime = {
@@ -150,26 +171,6 @@ export class MessageRenderer {
       count: 1,
     };
   }
-}
-
-export interface NamedRenderOptions {
-  readonly routeDir?: string | undefined;
-  /** Search the built-in folder only (a digest's fallback after another folder's template failed). */
-  readonly builtinOnly?: boolean;
-  /** The `people:` key that plain logins in the context belong to (`gitee`). */
-  readonly sourceIdentity: string;
-  /** A front-matter key rendered once per item, with the item as its context (a digest's `article`). */
-  readonly perItem?: { readonly key: string; readonly items: readonly unknown[] };
-}
-
-export interface NamedRender {
-  readonly file: string;
-  readonly text: string;
-  /** Front matter rendered with the context, without the `perItem` key. */
-  readonly fields: Record<string, unknown>;
-  /** The `perItem` key rendered for each item, in order. */
-  readonly items: readonly Record<string, unknown>[];
-  readonly mentions: Mentions;
 }
 
 /** Templates are written for readability; robots show every blank line, so collapse runs of them. */
