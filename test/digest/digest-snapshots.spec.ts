@@ -159,6 +159,31 @@ describe('mixed sources and other hosts', () => {
     expect(md.message.text.match(/推送了/g)).toHaveLength(2);
     expect({ markdown: md.message.text, text: txt.message.text }).toMatchSnapshot();
   });
+  test("another host's pull request keeps its own label (GitHub #12) and groups its transitions", async () => {
+    const [gitee] = await receiveAll([readOwnFixture('pr-open.json')]);
+    const pr = gitee as HookEvent;
+    const onGitHub = (action: string, i: number): HookEvent => ({
+      ...pr,
+      id: `gh-pr-${i}`,
+      source: 'github',
+      action,
+      name: `github.merge_request.${action}`,
+      data: {
+        ...pr.data,
+        repo: { name: 'hookmux', fullName: 'acme/hookmux', url: 'https://github.com/acme/hookmux' },
+        pullRequest: {
+          ...(pr.data['pullRequest'] as object),
+          number: 12,
+          label: '#12',
+          url: 'https://github.com/acme/hookmux/pull/12',
+        },
+      },
+    });
+    const events = ['open', 'update', 'update', 'merge'].map(onGitHub);
+    const text = digestOf(renderer, events, targets.markdown).message.text;
+    expect(text).toContain('Pull Request [#12](https://github.com/acme/hookmux/pull/12)');
+    expect(text).toContain('> 创建 → 更新 ×2 → <font color="info">合并</font>');
+  });
 });
 
 describe('structured forms', () => {

@@ -144,7 +144,7 @@ export function groupDigestEvents(events: readonly HookEvent[]): DigestGroup[] {
       const thread: ThreadGroup =
         found?.type === kind
           ? found
-          : { ...base(key, kind === 'issue' ? `#${number}` : `!${number}`), type: kind, number, steps: [] };
+          : { ...base(key, threadLabel(data, kind, number)), type: kind, number, steps: [] };
       const action = event.action ?? '';
       const lastStep = thread.steps[thread.steps.length - 1];
       if (lastStep !== undefined && lastStep.action === action) {
@@ -205,6 +205,12 @@ function threadNumber(data: Readonly<Record<string, unknown>>, kind: string): st
   const info = readRecord(data[kind === 'issue' ? 'issue' : 'pullRequest']);
   const number = info?.['number'];
   return typeof number === 'number' ? String(number) : readString(number);
+}
+
+/** The host's own label when it gives one (GitHub `#12`, GitLab `!12`), else Gitee's (`#I9XK2P`, `!42`). */
+function threadLabel(data: Readonly<Record<string, unknown>>, kind: string, number: string): string {
+  const info = readRecord(data[kind === 'issue' ? 'issue' : 'pullRequest']);
+  return readString(info?.['label']) ?? (kind === 'issue' ? `#${number}` : `!${number}`);
 }
 
 function toCommit(value: unknown): DigestCommit | undefined {
