@@ -148,10 +148,35 @@ describe('mixed sources and other hosts', () => {
           branch: 'main',
           url: 'https://gitlab.com/acme/hookmux/-/pipelines/77',
           durationSec: 95,
+          durationText: '1 分 35 秒',
         },
       },
     };
-    const events = [...gitee, dingtalk, githubPush, pipeline];
+    const release: HookEvent = {
+      ...pipeline,
+      id: 'gh-rel-1',
+      source: 'github',
+      type: 'release',
+      action: 'publish',
+      name: 'github.release.publish',
+      url: 'https://github.com/acme/hookmux/releases/tag/v2.3.0',
+      summary: 'release v2.3.0 published',
+      data: {
+        kind: 'release',
+        repo: { name: 'hookmux', fullName: 'acme/hookmux', url: 'https://github.com/acme/hookmux' },
+        actor: { login: 'zhangwei', name: '张伟' },
+        mentions: [],
+        release: {
+          tag: 'v2.3.0',
+          name: 'v2.3.0 扫码登录',
+          url: 'https://github.com/acme/hookmux/releases/tag/v2.3.0',
+          body: '',
+          draft: false,
+          prerelease: false,
+        },
+      },
+    };
+    const events = [...gitee, dingtalk, githubPush, pipeline, release];
     const md = digestOf(renderer, events, targets.markdown);
     const txt = digestOf(renderer, events, targets.text);
     expect(md.included).toBe(events.length);
