@@ -21,6 +21,7 @@ export * from './runtime/intake.js';
 export * from './routing/compile-routes.js';
 export * from './templates/template-set.js';
 export * from './templates/message-renderer.js';
+export * from './templates/escape-for-dialect.js';
 export * from './plugins/load-plugins.js';
 export * from './plugins/plugin-manifest.js';
 export * from './contracts/delivery-store.js';

@@ -4,6 +4,7 @@ import type { HookEvent } from '../contracts/hook-event.js';
 import type { Message, TemplateFormat } from '../contracts/message.js';
 import type { Person, Sink, SinkTarget } from '../contracts/sink.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
+import { collapseToOneLine, defaultDialect, toHttpUrl } from './escape-for-dialect.js';
 import { type RenderState, toMentions } from './template-helpers.js';
 import { renderFields, type TemplateSet } from './template-set.js';
 
@@ -51,6 +52,7 @@ export class MessageRenderer {
     }
     const state: RenderState = {
       format,
+      dialect: to.sink.dialect?.(to.target) ?? defaultDialect(format),
       sourceIdentity: event.source,
       sinkIdentity: to.sink.identity,
       people: this.options.people,
@@ -61,7 +63,12 @@ export class MessageRenderer {
       mentions: { userIds: new Set(), mobiles: new Set(), all: false },
     };
     const { payload, data, ...meta } = event;
-    const context = { ...data, event: meta, payload, sink: { name: to.target.name, type: to.target.type } };
+    const context = {
+      ...(collapseSingleLineFields(data) as Record<string, unknown>),
+      event: collapseSingleLineFields(meta),
+      payload: collapseSingleLineFields(payload),
+      sink: { name: to.target.name, type: to.target.type },
+    };
     const runtime = {
       data: { hookmux: state },
       allowProtoPropertiesByDefault: false,
@@ -82,7 +89,7 @@ export class MessageRenderer {
         },
       );
     }
-    const url = typeof fields['url'] === 'string' && fields['url'] !== '' ? fields['url'] : event.url;
+    const url = toHttpUrl(fields['url']) ?? toHttpUrl(event.url);
     return {
       eventId: event.id,
       eventName: event.name,
@@ -96,6 +103,53 @@ export class MessageRenderer {
       count: 1,
     };
   }
+}
+
+/**
+ * Keys whose values are one line wherever a template puts them (titles, names, refs, repository
+ * names): a newline in an issue title must not start a heading, quote or rule (issue 13).
+ */
+const singleLineKeys = new Set([
+  'title',
+  'name',
+  'displayName',
+  'fullName',
+  'full_name',
+  'path_with_namespace',
+  'human_name',
+  'namespace',
+  'login',
+  'username',
+  'user_name',
+  'nickname',
+  'refName',
+  'ref',
+  'branch',
+  'tag',
+  'sourceBranch',
+  'targetBranch',
+  'source_branch',
+  'target_branch',
+  'label',
+  'labels',
+  'state',
+  'stateName',
+  'type',
+  'number',
+  'shortId',
+  'headline',
+  'summary',
+  'repo',
+  'actor',
+]);
+
+function collapseSingleLineFields(value: unknown, key = '', depth = 0): unknown {
+  if (typeof value === 'string') return singleLineKeys.has(key) ? collapseToOneLine(value) : value;
+  if (depth > 64 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => collapseSingleLineFields(item, key, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, inner]) => [k, collapseSingleLineFields(inner, k, depth + 1)]),
+  );
 }
 
 /** Templates are written for readability; robots show every blank line, so collapse runs of them. */

@@ -1,4 +1,4 @@
-import type { Message } from '@hookmux/core';
+import type { Dialect, Message } from '@hookmux/core';
 
 import type { DingTalkFormat } from './dingtalk-sink-settings.js';
 
@@ -40,6 +40,11 @@ export type DingTalkBody =
       at?: DingTalkAt;
     }
   | { msgtype: 'feedCard'; feedCard: { links: DingTalkFeedLink[] } };
+
+/** `text` is plain; every other message type carries (or falls back to) DingTalk markdown. */
+export function dingTalkDialect(format: DingTalkFormat): Dialect {
+  return format === 'text' ? 'dingtalk-text' : 'dingtalk-markdown';
+}
 
 export interface BuildDingTalkBodyOptions {
   readonly format: DingTalkFormat;
@@ -114,7 +119,13 @@ function buildContent(
   options: BuildDingTalkBodyOptions,
   style: 'text' | 'markdown',
 ): string {
-  const translated = style === 'markdown' ? toDingTalkMarkdown(message.text) : toDingTalkPlain(message.text);
+  // A `txt` template wrote plain text: stripping "markdown" from it would eat what a user typed.
+  const translated =
+    style === 'markdown'
+      ? toDingTalkMarkdown(message.text)
+      : message.format === 'txt'
+        ? message.text.trim()
+        : toDingTalkPlain(message.text);
   // DingTalk highlights a mention only when `@id` is also in the text (robots.md §2.1).
   const anchors = options.mentions ? listAnchors(message).filter((a) => !translated.includes(a)) : [];
   const marker =

@@ -9,11 +9,12 @@ import {
   type Sink,
   type SinkContext,
   type SinkTarget,
+  type Dialect,
   type TemplateFormat,
   postToRobot,
 } from '@hookmux/core';
 
-import { buildFeishuBody, type FeishuBody } from './build-feishu-body.js';
+import { buildFeishuBody, feishuDialect, type FeishuBody } from './build-feishu-body.js';
 import { classifyFeishuAnswer } from './classify-feishu-answer.js';
 import {
   feishuSinkConfigSchema,
@@ -42,6 +43,10 @@ export class FeishuSink implements Sink {
       readFeishuFormat(target.settings),
       target.settings['mentions'] !== false,
     );
+  }
+
+  dialect(target: SinkTarget): Dialect {
+    return feishuDialect(readFeishuFormat(target.settings));
   }
 
   templateFormat(target: SinkTarget): TemplateFormat {

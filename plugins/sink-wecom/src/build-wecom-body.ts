@@ -1,4 +1,4 @@
-import type { Mentions, Message } from '@hookmux/core';
+import type { Dialect, Mentions, Message } from '@hookmux/core';
 
 import { truncateUtf8Markdown } from './truncate-utf8-markdown.js';
 import type { WeComFormat } from './wecom-settings.js';
@@ -44,6 +44,14 @@ export interface WeComTemplateCardBody {
 }
 export type WeComBody =
   WeComTextBody | WeComMarkdownBody | WeComMarkdownV2Body | WeComNewsBody | WeComTemplateCardBody;
+
+/**
+ * The markup each message type renders, which the values printed by templates are escaped for.
+ * `news` and `template_card` are built from markdown templates and stripped to plain text here.
+ */
+export function weComDialect(format: WeComFormat): Dialect {
+  return format === 'text' ? 'wecom-text' : format === 'markdown_v2' ? 'wecom-markdown-v2' : 'wecom-markdown';
+}
 
 export interface BuildWeComBodyOptions {
   readonly format: WeComFormat;
