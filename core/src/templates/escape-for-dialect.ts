@@ -57,8 +57,10 @@ function escapeCommonMark(text: string): string {
     .replace(/[\\`*_[\]<>|~#]/g, '\\$&')
     .replace(/!(?=\\\[)/g, '\\!')
     .replace(/&(?=#?\w+;)/g, '\\&')
-    .replace(/^([ \t]*)([+=-]|\d+(?=[.)]))(?=[ \t]|$|[-=])/gm, (_m, space: string, mark: string) =>
-      /^\d/.test(mark) ? `${space}${mark}\\` : `${space}\\${mark}`,
+    .replace(
+      /^([ \t]*)(?:([+=-])(?=[ \t]|$|[-=])|(\d+)(?=[.)](?:[ \t]|$)))/gm,
+      (_m, space: string, mark: string | undefined, digits: string | undefined) =>
+        mark === undefined ? `${space}${digits ?? ''}\\` : `${space}\\${mark}`,
     );
 }
 
