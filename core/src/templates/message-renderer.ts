@@ -143,8 +143,19 @@ const singleLineKeys = new Set([
   'actor',
 ]);
 
+/**
+ * A title or name longer than this is cut (with `…`): one would otherwise fill a whole message,
+ * and a link around it cannot be cut, so truncation would leave nothing of it.
+ */
+const maxLineChars = 256;
+
+function capLine(text: string): string {
+  const chars = [...text];
+  return chars.length <= maxLineChars ? text : `${chars.slice(0, maxLineChars - 1).join('')}…`;
+}
+
 function collapseSingleLineFields(value: unknown, key = '', depth = 0): unknown {
-  if (typeof value === 'string') return singleLineKeys.has(key) ? collapseToOneLine(value) : value;
+  if (typeof value === 'string') return singleLineKeys.has(key) ? capLine(collapseToOneLine(value)) : value;
   if (depth > 64 || typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map((item) => collapseSingleLineFields(item, key, depth + 1));
   return Object.fromEntries(

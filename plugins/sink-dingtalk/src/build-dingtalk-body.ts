@@ -175,10 +175,10 @@ export function toDingTalkPlain(text: string): string {
     .replace(/<@([^>\s]+)>/g, '@$1')
     .replace(/<font\b[^>]*>([\s\S]*?)<\/font>/gi, '$1')
     .replace(/!\[[^\]]*\]\(([^)\s]+)\)/g, '$1')
-    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, label: string, href: string) =>
+    .replace(/\[((?:[^[\]\n]|\[[^[\]\n]*\])+)\]\(([^)\s]+)\)/g, (_m, label: string, href: string) =>
       label === href ? href : `${label} ${href}`,
     )
-    .replace(/\*\*([^*]+)\*\*/g, '$1')
+    .replace(/\*\*((?:(?!\*\*)[^\n])+)\*\*/g, '$1')
     .replace(/^\s{0,3}(?:#{1,6}\s+|>\s?)/gm, '')
     .trim();
 }

@@ -165,7 +165,7 @@ function readTitle(message: Message): string | undefined {
 function dropTitleLine(text: string, title: string | undefined): string {
   if (title === undefined) return text;
   const [first, ...rest] = text.split('\n');
-  const plain = (first ?? '').replace(/\*\*/g, '').trim();
+  const plain = (first ?? '').replace(/\*\*/g, '').replace(/\s+/g, ' ').trim();
   return plain === title.trim() ? rest.join('\n').replace(/^\n+/, '') : text;
 }
 

@@ -163,14 +163,17 @@ function cutPlain(text: string, maxBytes: number): string {
 
 /** News descriptions and card text are plain: markdown syntax there shows as-is. */
 export function stripMarkdown(text: string): string {
-  return text
-    .replace(/<font\b[^>]*>([\s\S]*?)<\/font>/gi, '$1')
-    .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/\*\*([^*]+)\*\*/g, '$1')
-    .replace(/`([^`]+)`/g, '$1')
-    .replace(/^\s{0,3}(?:#{1,6}\s+|>+\s?)/gm, '')
-    .trim();
+  return (
+    text
+      .replace(/<font\b[^>]*>([\s\S]*?)<\/font>/gi, '$1')
+      .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
+      // A label may hold brackets of escaped payload text (`[[a]​(b) …](url)`).
+      .replace(/\[((?:[^[\]\n]|\[[^[\]\n]*\])*)\]\([^)\s]*\)/g, '$1')
+      .replace(/\*\*((?:(?!\*\*)[^\n])+)\*\*/g, '$1')
+      .replace(/`([^`]+)`/g, '$1')
+      .replace(/^\s{0,3}(?:#{1,6}\s+|>+\s?)/gm, '')
+      .trim()
+  );
 }
 
 function readString(value: unknown): string | undefined {
