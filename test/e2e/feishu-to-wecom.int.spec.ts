@@ -225,6 +225,34 @@ routes:
         { code: 19024, msg: 'Key Words Not Found' },
       ],
       [
+        'a keyword only inside URLs of the text and a card link',
+        'keyword-bot',
+        () =>
+          JSON.stringify({
+            msg_type: 'interactive',
+            card: {
+              elements: [
+                {
+                  tag: 'div',
+                  text: {
+                    tag: 'lark_md',
+                    content: '通知 https://x.example/发布 [详情](https://x.example/deploy)',
+                  },
+                },
+              ],
+            },
+          }),
+        json,
+        { code: 19024, msg: 'Key Words Not Found' },
+      ],
+      [
+        'a body nested 5 000 levels deep',
+        'open-bot',
+        () => `{"msg_type":"text","content":{"text":"x"},"extra":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+        json,
+        { code: 9499, msg: 'Bad Request', data: {} },
+      ],
+      [
         'an unknown token',
         'no-such-bot',
         () => JSON.stringify(text),
