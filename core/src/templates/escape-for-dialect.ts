@@ -2,7 +2,7 @@ import type { Dialect, TemplateFormat } from '../contracts/message.js';
 
 /**
  * The invisible mark put inside payload text where it would otherwise start markup: `<@all>`
- * becomes `<​@all>`, which no robot reads as a mention but every client shows as `<@all>`. WeCom
+ * becomes `<\u200B@all>`, which no robot reads as a mention but every client shows as `<@all>`. WeCom
  * markdown v1, DingTalk markdown and Feishu lark_md document no escape character, so breaking the
  * token is the one way that works in all of them (issue 13).
  */
@@ -76,8 +76,8 @@ export function collapseToOneLine(text: string): string {
 export function toHttpUrl(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const url = value.trim();
-  if (!/^https?:\/\/[^\s<>"'`\u0000-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]+$/i.test(url))
-    return undefined;
+  // No whitespace, quotes, angle brackets, control or invisible formatting characters anywhere.
+  if (!/^https?:\/\/[^\s<>"'`\p{Cc}\p{Cf}]+$/iu.test(url)) return undefined;
   try {
     const parsed = new URL(url);
     return parsed.hostname === '' ? undefined : url;

@@ -75,14 +75,15 @@ function wrapMustaches(node: AstNode | undefined | null): void {
             loc: mustache.loc,
           } as unknown as hbs.AST.SubExpression)
         : mustache.path;
-      mustache.path = {
+      const escapePath: hbs.AST.PathExpression = {
         type: 'PathExpression',
         data: false,
         depth: 0,
         parts: [escapeHelperName],
         original: escapeHelperName,
         loc: mustache.loc,
-      } as hbs.AST.PathExpression;
+      };
+      mustache.path = escapePath;
       mustache.params = [inner];
       delete (mustache as { hash?: hbs.AST.Hash }).hash;
       return;

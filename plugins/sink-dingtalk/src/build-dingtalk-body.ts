@@ -129,7 +129,9 @@ function buildContent(
   // DingTalk highlights a mention only when `@id` is also in the text (robots.md §2.1).
   const anchors = options.mentions ? listAnchors(message).filter((a) => !translated.includes(a)) : [];
   const marker =
-    style === 'markdown' && message.url ? `\n\n…（内容过长，[查看全文](${message.url})）` : '\n…（内容过长）';
+    style === 'markdown' && message.url !== undefined && /^https?:\/\/[^\s<>()"]+$/i.test(message.url)
+      ? `\n\n…（内容过长，[查看全文](${message.url})）`
+      : '\n…（内容过长）';
   const suffix = anchors.length > 0 ? `\n${anchors.join(' ')}` : '';
   return cutBytes(translated, dingTalkLimits.text - byteLength(suffix), marker) + suffix;
 }

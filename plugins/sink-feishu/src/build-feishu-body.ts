@@ -171,7 +171,7 @@ function dropTitleLine(text: string, title: string | undefined): string {
 
 function buildTails(message: Message, format: FeishuFormat): string[] {
   const tails: string[] = [];
-  if (message.url !== undefined && message.url !== '') {
+  if (message.url !== undefined && /^https?:\/\/[^\s<>"]+$/i.test(message.url)) {
     tails.push(
       format === 'text'
         ? `${truncationMarker}\n全文: ${message.url}`

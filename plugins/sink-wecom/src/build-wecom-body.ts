@@ -167,7 +167,7 @@ export function stripMarkdown(text: string): string {
     text
       .replace(/<font\b[^>]*>([\s\S]*?)<\/font>/gi, '$1')
       .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
-      // A label may hold brackets of escaped payload text (`[[a]​(b) …](url)`).
+      // A label may hold brackets of escaped payload text (`[[a]\u200B(b) …](url)`).
       .replace(/\[((?:[^[\]\n]|\[[^[\]\n]*\])*)\]\([^)\s]*\)/g, '$1')
       .replace(/\*\*((?:(?!\*\*)[^\n])+)\*\*/g, '$1')
       .replace(/`([^`]+)`/g, '$1')
