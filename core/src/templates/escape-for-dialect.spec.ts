@@ -116,11 +116,12 @@ const event: HookEvent = {
   receivedAt: 0,
   url: 'javascript:alert(1)',
   summary: 's',
-  payload: {},
+  payload: { issue: { title: '原始\n# 标题', body: 'a\nb' } },
   data: {
     issue: { title: '登录\n# HUGE\n> quote\n---', url: 'javascript:alert(1)', body: '<@all>' },
     repo: { url: 'https://gitee.com/a/b' },
     markup: '<font color="info">ok</font>',
+    long: { title: '长'.repeat(300), body: '长'.repeat(300) },
   },
 };
 
@@ -163,6 +164,18 @@ describe('templates print text; markup only on purpose', () => {
     expect(render('{{issue.title}}').text).toBe('登录 # HUGE > quote ---');
     expect(render('**{{issue.title}}**').text).toBe('**登录 # HUGE > quote ---**');
     expect(render('{{{issue.title}}}').text).toBe('登录 # HUGE > quote ---');
+  });
+
+  it('makes payload titles one line where they are printed, triple braces and helpers too', () => {
+    expect(
+      render('{{payload.issue.title}}|{{{payload.issue.title}}}|{{truncate payload.issue.title 20}}').text,
+    ).toBe('原始 # 标题|原始 # 标题|原始 # 标题');
+    expect(render('{{{payload.issue.body}}}').text).toBe('a\nb');
+  });
+
+  it('cuts a single-line value over 256 characters with …, and leaves other long values alone', () => {
+    expect(render('{{long.title}}').text).toBe(`${'长'.repeat(255)}…`);
+    expect(render('{{long.body}}').text).toBe('长'.repeat(300));
   });
 
   it('links only to http(s), with escaped labels, in the dialect', () => {

@@ -34,6 +34,7 @@ export function escapeForDialect(text: string, dialect: Dialect): string {
 
 /** Text robots read only mention tags (`<@id>`, `<at user_id>`) and the `@all` sinks convert. */
 function breakMentions(text: string): string {
+  if (!/[<@]/.test(text)) return text;
   return text.replace(/</g, `<${escapeMark}`).replace(/(^|[^\w.+-])@(?=\w)/g, `$1@${escapeMark}`);
 }
 
@@ -41,7 +42,11 @@ function breakMentions(text: string): string {
 const lineStartMarkup =
   /^([ \t]*)(?=#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|\d+[.)](?:[ \t]|$)|[-*_=](?:[ \t]*[-*_=]){1,}[ \t]*$|`{3,}|~{3,}|\|)/gm;
 
+/** Values without a character that could start markup are the common case: returned as they are. */
+const mayStartMarkdown = /[<@&\]!*_~]|^[ \t]*[#>+*=|~`_\d-]/m;
+
 function breakMarkdown(text: string): string {
+  if (!mayStartMarkdown.test(text)) return text;
   return breakMentions(text)
     .replace(/&(?=#?\w+;)/g, `&${escapeMark}`)
     .replace(/\]\(/g, `]${escapeMark}(`)
@@ -62,6 +67,62 @@ function escapeCommonMark(text: string): string {
       (_m, space: string, mark: string | undefined, digits: string | undefined) =>
         mark === undefined ? `${space}${digits ?? ''}\\` : `${space}\\${mark}`,
     );
+}
+
+/**
+ * Keys whose values are one line wherever a template puts them (titles, names, refs, repository
+ * names): a newline in an issue title must not start a heading, quote or rule (issue 13).
+ */
+export const singleLineKeys = new Set([
+  'title',
+  'name',
+  'displayName',
+  'fullName',
+  'full_name',
+  'path_with_namespace',
+  'human_name',
+  'namespace',
+  'login',
+  'username',
+  'user_name',
+  'nickname',
+  'refName',
+  'ref',
+  'branch',
+  'tag',
+  'sourceBranch',
+  'targetBranch',
+  'source_branch',
+  'target_branch',
+  'label',
+  'labels',
+  'state',
+  'stateName',
+  'type',
+  'number',
+  'shortId',
+  'headline',
+  'summary',
+  'repo',
+  'actor',
+]);
+
+/**
+ * A title or name longer than this is cut (with `…`): one would otherwise fill a whole message,
+ * and a link around it cannot be cut, so truncation would leave nothing of it.
+ */
+const maxLineChars = 256;
+
+/** A single-line value as printed: line breaks become spaces, and it is at most 256 characters. */
+export function toOneLineValue(value: string): string {
+  return capLine(/[\r\n\u2028\u2029\u0085\v\f]/.test(value) ? collapseToOneLine(value) : value);
+}
+
+function capLine(text: string): string {
+  // UTF-16 length bounds the code point count: most values never need counting.
+  if (text.length <= maxLineChars) return text;
+  const chars = [...text];
+  return chars.length <= maxLineChars ? text : `${chars.slice(0, maxLineChars - 1).join('')}…`;
 }
 
 /** Newlines (and other line breaks) in a single-line value become one space. */

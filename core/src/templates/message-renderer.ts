@@ -4,7 +4,7 @@ import type { HookEvent } from '../contracts/hook-event.js';
 import type { Message, TemplateFormat } from '../contracts/message.js';
 import type { Person, Sink, SinkTarget } from '../contracts/sink.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
-import { collapseToOneLine, defaultDialect, toHttpUrl } from './escape-for-dialect.js';
+import { defaultDialect, singleLineKeys, toHttpUrl, toOneLineValue } from './escape-for-dialect.js';
 import { type RenderState, toMentions } from './template-helpers.js';
 import { renderFields, type TemplateSet } from './template-set.js';
 
@@ -66,7 +66,9 @@ export class MessageRenderer {
     const context = {
       ...(collapseSingleLineFields(data) as Record<string, unknown>),
       event: collapseSingleLineFields(meta),
-      payload: collapseSingleLineFields(payload),
+      // The raw payload is large and rarely printed: its one-line values are collapsed where a
+      // template prints them (`__escape … oneLine=true`, see parseEscaped).
+      payload,
       sink: { name: to.target.name, type: to.target.type },
     };
     const runtime = {
@@ -105,62 +107,27 @@ export class MessageRenderer {
   }
 }
 
-/**
- * Keys whose values are one line wherever a template puts them (titles, names, refs, repository
- * names): a newline in an issue title must not start a heading, quote or rule (issue 13).
- */
-const singleLineKeys = new Set([
-  'title',
-  'name',
-  'displayName',
-  'fullName',
-  'full_name',
-  'path_with_namespace',
-  'human_name',
-  'namespace',
-  'login',
-  'username',
-  'user_name',
-  'nickname',
-  'refName',
-  'ref',
-  'branch',
-  'tag',
-  'sourceBranch',
-  'targetBranch',
-  'source_branch',
-  'target_branch',
-  'label',
-  'labels',
-  'state',
-  'stateName',
-  'type',
-  'number',
-  'shortId',
-  'headline',
-  'summary',
-  'repo',
-  'actor',
-]);
-
-/**
- * A title or name longer than this is cut (with `…`): one would otherwise fill a whole message,
- * and a link around it cannot be cut, so truncation would leave nothing of it.
- */
-const maxLineChars = 256;
-
-function capLine(text: string): string {
-  const chars = [...text];
-  return chars.length <= maxLineChars ? text : `${chars.slice(0, maxLineChars - 1).join('')}…`;
-}
-
+/** Single-line values of the event data made one line. Copy-on-write: objects without a value to change are returned as they are (payloads are large). */
 function collapseSingleLineFields(value: unknown, key = '', depth = 0): unknown {
-  if (typeof value === 'string') return singleLineKeys.has(key) ? capLine(collapseToOneLine(value)) : value;
+  if (typeof value === 'string') {
+    if (!singleLineKeys.has(key)) return value;
+    return toOneLineValue(value);
+  }
   if (depth > 64 || typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map((item) => collapseSingleLineFields(item, key, depth + 1));
-  return Object.fromEntries(
-    Object.entries(value).map(([k, inner]) => [k, collapseSingleLineFields(inner, k, depth + 1)]),
-  );
+  if (Array.isArray(value)) {
+    let changed: unknown[] | undefined;
+    value.forEach((item: unknown, i) => {
+      const next = collapseSingleLineFields(item, key, depth + 1);
+      if (next !== item) (changed ??= [...(value as unknown[])])[i] = next;
+    });
+    return changed ?? value;
+  }
+  let changed: Record<string, unknown> | undefined;
+  for (const [k, inner] of Object.entries(value)) {
+    const next = collapseSingleLineFields(inner, k, depth + 1);
+    if (next !== inner) (changed ??= { ...(value as Record<string, unknown>) })[k] = next;
+  }
+  return changed ?? value;
 }
 
 /** Templates are written for readability; robots show every blank line, so collapse runs of them. */

@@ -9,6 +9,7 @@ import {
   isTextDialect,
   toHttpUrl,
   toMarkdownHref,
+  toOneLineValue,
 } from './escape-for-dialect.js';
 
 /** Per-render state the `mention` helper writes into (Handlebars `@hookmux`). */
@@ -141,12 +142,11 @@ export const templateHelpers: Record<string, HelperDelegate> = {
   },
   /**
    * `{{quote text}}`: every line, escaped, as a markdown quote (`> `): user text cannot end the
-   * quote or become a heading. In a text dialect the lines are only escaped.
+   * quote or become a heading.
    */
   quote: function (this: unknown, text: unknown, options: HelperOptions) {
     const dialect = dialectOf(stateOf(options));
     const lines = stringOf(text).split(/\r?\n/);
-    if (isTextDialect(dialect)) return safe(lines.map((line) => escapeText(line, dialect)).join('\n'));
     return safe(lines.map((line) => `> ${escapeText(line, dialect)}`).join('\n'));
   },
   /** `{{plain text}}`: strips markdown structure (headings, quotes, links, bold, font tags) from user text. */
@@ -173,9 +173,12 @@ export const templateHelpers: Record<string, HelperDelegate> = {
 export const escapeHelperName = '__escape';
 export function escapeValue(this: unknown, value: unknown, options: HelperOptions): unknown {
   if (value instanceof Handlebars.SafeString) return value;
+  const hash = (options.hash ?? {}) as { oneLine?: boolean; raw?: boolean };
+  const text = hash.oneLine === true ? toOneLineValue(stringOf(value)) : stringOf(value);
   const state = stateOf(options);
-  if (state?.urlField) return stringOf(value);
-  return escapeText(stringOf(value), dialectOf(state));
+  if (hash.raw === true) return safe(text);
+  if (state?.urlField) return text;
+  return escapeText(text, dialectOf(state));
 }
 
 function stateOf(options: HelperOptions | undefined): RenderState | undefined {

@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 
 import type { TemplateFormat } from '../contracts/message.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
-import { toHttpUrl } from './escape-for-dialect.js';
+import { singleLineKeys, toHttpUrl } from './escape-for-dialect.js';
 import { escapeHelperName, escapeValue, type RenderState, templateHelpers } from './template-helpers.js';
 
 type Render = (context: unknown, options?: Handlebars.RuntimeOptions) => string;
@@ -34,7 +34,8 @@ type AstNode = hbs.AST.Node;
  * Parses a template and rewrites every double-brace mustache `{{x}}` / `{{helper a b}}` into
  * `{{__escape x}}` / `{{__escape (helper a b)}}`, so that what a template prints is text in the
  * message's dialect unless it is markup on purpose: a SafeString from a helper, `{{raw x}}`, or a
- * triple-brace `{{{x}}}` (left alone).
+ * triple-brace `{{{x}}}` (left alone). A value from a single-line key (`title`, `name`, `refName`,
+ * …) also gets `oneLine=true`, triple braces too (`raw=true`): it prints as one line.
  */
 export function parseEscaped(source: string): hbs.AST.Program {
   const program = Handlebars.parse(source);
@@ -60,12 +61,18 @@ function wrapMustaches(node: AstNode | undefined | null): void {
     }
     case 'MustacheStatement': {
       const mustache = node as hbs.AST.MustacheStatement & { path: hbs.AST.Expression };
-      if (!mustache.escaped) return;
       const path = mustache.path as hbs.AST.PathExpression;
       const isCall =
         mustache.params.length > 0 ||
         (mustache.hash?.pairs.length ?? 0) > 0 ||
         (path.type === 'PathExpression' && helperNames.has(path.original));
+      // The key the printed value comes from (`issue.title`, or a helper's first argument).
+      const source = isCall ? mustache.params[0] : mustache.path;
+      const key =
+        source?.type === 'PathExpression' ? (source as hbs.AST.PathExpression).parts.at(-1) : undefined;
+      const oneLine = key !== undefined && singleLineKeys.has(key);
+      // `{{{value}}}` stays unescaped; only a one-line value is still made one line.
+      if (!mustache.escaped && !oneLine) return;
       const inner: hbs.AST.Expression = isCall
         ? ({
             type: 'SubExpression',
@@ -85,7 +92,20 @@ function wrapMustaches(node: AstNode | undefined | null): void {
       };
       mustache.path = escapePath;
       mustache.params = [inner];
-      delete (mustache as { hash?: hbs.AST.Hash }).hash;
+      const flag = (name: string): hbs.AST.HashPair => ({
+        type: 'HashPair',
+        key: name,
+        value: {
+          type: 'BooleanLiteral',
+          value: true,
+          original: true,
+          loc: mustache.loc,
+        } as hbs.AST.BooleanLiteral,
+        loc: mustache.loc,
+      });
+      const pairs = [...(oneLine ? [flag('oneLine')] : []), ...(mustache.escaped ? [] : [flag('raw')])];
+      if (pairs.length > 0) mustache.hash = { type: 'Hash', pairs, loc: mustache.loc };
+      else delete (mustache as { hash?: hbs.AST.Hash }).hash;
       return;
     }
     default:
