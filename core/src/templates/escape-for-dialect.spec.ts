@@ -121,6 +121,7 @@ const event: HookEvent = {
     issue: { title: '登录\n# HUGE\n> quote\n---', url: 'javascript:alert(1)', body: '<@all>' },
     repo: { url: 'https://gitee.com/a/b' },
     markup: '<font color="info">ok</font>',
+    who: { login: 'someone', name: 'all' },
     long: { title: '长'.repeat(300), body: '长'.repeat(300) },
   },
 };
@@ -197,6 +198,10 @@ describe('templates print text; markup only on purpose', () => {
     const message = render('{{mention "zs"}} {{mentionAll}}');
     expect(message.text).toBe('<@ZhangSan> @all');
     expect(message.mentions.userIds).toEqual(['ZhangSan']);
+  });
+
+  it('a person named "all" is named, not turned into @all', () => {
+    expect(render('{{mention who}}').text).toBe(`@${m}all`);
   });
 
   it('escapes for the dialect the sink declares', () => {

@@ -6,6 +6,7 @@ import {
   collapseToOneLine,
   defaultDialect,
   escapeForDialect,
+  escapeMark,
   isTextDialect,
   toHttpUrl,
   toMarkdownHref,
@@ -197,6 +198,11 @@ function oneLine(text: string): string {
   return collapseToOneLine(text);
 }
 
+/** `@name`; someone named "all" must not read as `@all`, which sinks turn into a mention of everyone. */
+function atName(display: string): string {
+  return /^all\b/i.test(display) ? `@${escapeMark}${display}` : `@${display}`;
+}
+
 function safe(text: string): Handlebars.SafeString {
   return new Handlebars.SafeString(text);
 }
@@ -214,11 +220,11 @@ function mentionOne(who: Who, state: RenderState): string {
     state.mentions.userIds.add(userId);
     // A sink that mentions through a list (WeCom text) writes nothing inline: the name shows.
     const inline = state.formatMention?.(userId);
-    return inline !== undefined && inline !== '' ? inline : `@${display}`;
+    return inline !== undefined && inline !== '' ? inline : atName(display);
   }
   const mobile = person?.['mobile'] ?? who.mobile;
   if (mobile) state.mentions.mobiles.add(mobile);
-  return `@${display}`;
+  return atName(display);
 }
 
 interface Who {
