@@ -40,6 +40,10 @@ export type { ActiveSource, Runtime } from './runtime/runtime.js';
 // Helpers a sink needs (the sink kit: settings, masking, posting to a robot, classifying its
 // answer, Retry-After) and a queue needs (backoff, windows, digests).
 export * from './sinks/index.js';
+
+// Escaping by dialect (issue 13): what templates print is text; sources and sinks use these to keep
+// payload text from becoming markup, and to link only to http(s).
+export * from './templates/escape-for-dialect.js';
 export * from './http/post-to-robot.js';
 export * from './http/retry-after.js';
 export * from './http/classify-errcode-answer.js';
