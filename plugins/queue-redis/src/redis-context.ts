@@ -79,7 +79,8 @@ export class RedisContext {
 /** `full` (OOM), `readonly` (a replica), `io` (MISCONF: persistence failing), `down` (anything else). */
 export function classifyRedisError(error: unknown): StorageHealth | undefined {
   if (error === undefined || error === null) return undefined;
-  const message = error instanceof Error ? error.message : String(error);
+  const message =
+    error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown Redis error';
   for (const [pattern, reason] of unhealthyReplies)
     if (pattern.test(message)) return { ok: false, reason, detail: message };
   return { ok: false, reason: 'down', detail: message };
