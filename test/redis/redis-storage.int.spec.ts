@@ -156,6 +156,109 @@ describe('Redis storage: several processes on one Redis', () => {
   }, 30_000);
 });
 
+describe('Redis storage: upgrading from the BullMQ outbox of an older hookmux', () => {
+  it('moves its rows in once, in order, with their rendered messages and statuses, still de-duplicated', async () => {
+    const message = (n: number): Record<string, unknown> => ({
+      eventId: `old-${n}`,
+      eventName: 'gitee.push',
+      sink: 'team',
+      format: 'markdown',
+      text: `rendered ${n}`,
+      fields: {},
+    });
+    const job = (n: number, sink: string, extra: Record<string, unknown>): string =>
+      JSON.stringify({
+        id: String(n),
+        eventId: `old-${n}`,
+        eventName: 'gitee.push',
+        route: 'r',
+        sink,
+        robotKey: 'rk-old',
+        message: message(n),
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: t0,
+        createdAt: t0 + n,
+        updatedAt: t0 + n,
+        ...extra,
+      });
+    await admin.zadd(
+      'legacy:hm:index',
+      1,
+      '1|sink.team|p1',
+      2,
+      '2|sink.team|p2',
+      3,
+      '3|sink.team|p3',
+      4,
+      '4|sink.other|p4',
+      5,
+      '5|sink.team|p5',
+    );
+    await admin.hset(
+      'legacy:sink.team:d1',
+      'data',
+      job(1, 'team', { status: 'retrying', attempts: 2, lastError: { code: '500', detail: 'down' } }),
+    );
+    await admin.hset(
+      'legacy:sink.team:d2',
+      'data',
+      job(2, 'team', { status: 'sending', sentAt: t0 + 50 }),
+      'finishedOn',
+      String(t0 + 60),
+    );
+    await admin.hset(
+      'legacy:sink.team:d3',
+      'data',
+      job(3, 'team', { status: 'dead' }),
+      'finishedOn',
+      String(t0 + 70),
+      'failedReason',
+      'invalid webhook url',
+    );
+    await admin.hset('legacy:sink.other:d4', 'data', job(4, 'other', { status: 'sending' }));
+    // 5: its job is gone (purged by the old queue): nothing to move.
+    const storage = await openStorage('legacy');
+    try {
+      const rows = [...(await storage.outbox.list())].reverse();
+      expect(rows.map((r) => [r.eventId, r.sink, r.status])).toEqual([
+        ['old-1', 'team', 'retrying'],
+        ['old-2', 'team', 'sent'],
+        ['old-3', 'team', 'dead'],
+        ['old-4', 'other', 'pending'],
+      ]);
+      expect(rows[0]).toMatchObject({
+        attempts: 2,
+        lastError: { code: '500', detail: 'down' },
+        message: message(1),
+        robotKey: 'rk-old',
+      });
+      expect(rows[0]?.event).toBeUndefined();
+      expect(rows[1]).toMatchObject({ sentAt: t0 + 50, updatedAt: t0 + 60 });
+      expect(rows[2]?.lastError).toEqual({ detail: 'invalid webhook url' });
+      expect(
+        await storage.outbox.insert(hookEvent('old-1'), [target('team'), target('new')], t0 + 100),
+      ).toEqual({
+        queued: 1,
+        duplicates: 1,
+      });
+      const claim = await storage.outbox.claim({ sinks: ['team'], robotKey: 'rk', now: t0 + 100, max: 5 });
+      expect(claim.rows.map((r) => r.message)).toEqual([message(1)]);
+      // Purging a moved row works like any other.
+      expect(await storage.outbox.purge({ status: 'sent', olderThanMs: 0 }, t0 + 1000)).toBe(1);
+    } finally {
+      await storage.close();
+    }
+    // Not moved twice: the purged row would come back, making 5.
+    const again = await openStorage('legacy');
+    try {
+      expect(await again.outbox.list()).toHaveLength(4);
+    } finally {
+      await again.close();
+    }
+  });
+});
+
 describe('Redis storage health', () => {
   let storage: RedisStorage;
   let logger: MemoryLogger;

@@ -300,3 +300,28 @@ if marker ~= ARGV[2] then return 'replaced' end
 redis.call('SET', P .. 'probe', ARGV[3], 'PX', 60000)
 return 'ok'
 `;
+
+/**
+ * ARGV: P, pair fields as an insert (eventId, eventName, route, sink), then the row's fields as
+ * name/value pairs. Imports one row from the BullMQ outbox of an older hookmux (it carries its
+ * rendered `message`, no stored event); skipped when its (event, sink) pair is queued already.
+ * Returns 1 when imported.
+ */
+export const importScript = `${lib}
+local eventId, sink = ARGV[2], ARGV[3]
+local pair = cjson.encode({ eventId, sink })
+if redis.call('HEXISTS', P .. 'dedup', pair) == 1 then return 0 end
+local id = pad(redis.call('INCR', P .. 'seq'))
+redis.call('HSET', P .. 'dedup', pair, id)
+local fields = { 'eventId', eventId, 'sink', sink }
+for i = 4, #ARGV do table.insert(fields, ARGV[i]) end
+redis.call('HSET', P .. 'd:' .. id, unpack(fields))
+local row = redis.call('HMGET', P .. 'd:' .. id, 'status', 'nextAttemptAt', 'updatedAt')
+local s = tonumber(id)
+redis.call('ZADD', P .. 'all', s, id)
+redis.call('ZADD', P .. 'sk:' .. sink, s, id)
+redis.call('SADD', P .. 'sinks', sink)
+index(id, sink, row[1], row[2], row[3])
+redis.call('HINCRBY', P .. 'erefs', eventId, 1)
+return 1
+`;

@@ -12,6 +12,7 @@ import {
 } from '@hookmux/core';
 import { Redis } from 'ioredis';
 
+import { importBullmqOutbox } from './import-bullmq-outbox.js';
 import { healthScript } from './outbox-lua.js';
 import { classifyRedisError, RedisContext } from './redis-context.js';
 import { RedisLeaseStore } from './redis-lease-store.js';
@@ -82,7 +83,8 @@ export class RedisStorage implements DeliveryStorage {
 
   /**
    * Connects (a wrong URL fails at start, not at the first webhook), reads or creates the storage
-   * marker, and warns about Redis settings that can lose accepted events.
+   * marker, warns about Redis settings that can lose accepted events, and moves the rows of an
+   * older hookmux's BullMQ outbox in (once).
    */
   async open(): Promise<this> {
     try {
@@ -103,6 +105,20 @@ export class RedisStorage implements DeliveryStorage {
       );
     }
     await this.#checkSettings();
+    try {
+      await importBullmqOutbox(this.#ctx);
+    } catch (error) {
+      this.#redis.disconnect();
+      throw new HookmuxError(
+        'HM_ERR_DELIVERY_STORE_OPEN',
+        `cannot move the older BullMQ outbox into the Redis storage: ${error instanceof Error ? error.message : 'unknown error'}`,
+        {
+          at: 'storage.url',
+          hint: 'check that Redis accepts writes, then start hookmux again (the move resumes)',
+          cause: error,
+        },
+      );
+    }
     return this;
   }
 
