@@ -84,7 +84,10 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
   container.bind(RuntimeHolder).toConstantValue(holder);
   container.bind(SinkDirectory).toConstantValue(holder);
   const providers = container.getAll<QueueProvider>(QueueProvider, { optional: true });
-  const queue = await createQueue(config, holder, logger, providers, { holder });
+  const queue = await createQueue(config, holder, logger, providers, {
+    holder,
+    plugins: { extra: config.plugins, storageType: config.storage.type, ...options.plugins },
+  });
   container.bind(Queue).toConstantValue(queue);
   container.bind(DeliveryStore).toConstantValue(queue);
   const intake = new Intake(holder, queue, logger);

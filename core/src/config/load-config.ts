@@ -14,6 +14,7 @@ import { formatKeyPath, isPlainRecord, type KeySegment } from './format-key-path
 import type {
   DeliveryConfig,
   HookmuxConfig,
+  RetentionConfig,
   RouteConfig,
   ServerConfig,
   SinkConfig,
@@ -321,8 +322,14 @@ function attempt(run: () => unknown, path: KeySegment[]): HookmuxError[] {
 /** The validated YAML tree, defaults filled in by the schema. */
 interface RawConfig {
   server: { host: string; port: number; bodyLimit: string | number; trustProxy: boolean };
-  storage: { type: 'sqlite' | 'memory' | 'redis'; path?: string; url?: string; prefix?: string };
-  templates: { dir?: string; timeZone: string };
+  storage: {
+    type: 'sqlite' | 'memory' | 'redis';
+    path?: string;
+    url?: string;
+    prefix?: string;
+    retention?: RawRetention | { sent?: RawRetention; dead?: RawRetention };
+  };
+  templates: { dir?: string; timeZone: string; renderTimeout: string | number };
   admin: { token?: string };
   log: { level: string; pretty?: boolean };
   delivery: {
@@ -334,9 +341,45 @@ interface RawConfig {
   };
   plugins: string[];
   sources: Record<string, Record<string, unknown>>;
-  sinks: Record<string, Record<string, unknown> & { type: string; timeout?: string | number }>;
+  sinks: Record<
+    string,
+    Record<string, unknown> & { type: string; timeout?: string | number; batch?: string | number }
+  >;
   people: Array<Record<string, string>>;
-  routes: Array<{ name?: string; when: Record<string, unknown>; to: string | string[]; template?: string }>;
+  routes: Array<{
+    name?: string;
+    when: Record<string, unknown>;
+    to: string | string[];
+    template?: string;
+    batch?: string | number;
+  }>;
+}
+
+/** A duration, or `never`. */
+type RawRetention = string | number;
+
+/** Default: sent rows 30 days, dead letters until purged by hand. */
+const defaultSentRetentionMs = 30 * 24 * 60 * 60 * 1000;
+
+function readRetention(
+  raw: RawConfig['storage']['retention'],
+  convert: (run: () => number, path: KeySegment[]) => number,
+): RetentionConfig {
+  const one = (
+    value: RawRetention | undefined,
+    fallback: number | undefined,
+    key: KeySegment[],
+  ): number | undefined =>
+    value === undefined ? fallback : value === 'never' ? undefined : convert(() => parseDuration(value), key);
+  const sentMs =
+    raw !== undefined && typeof raw === 'object'
+      ? one(raw.sent, defaultSentRetentionMs, ['storage', 'retention', 'sent'])
+      : one(raw, defaultSentRetentionMs, ['storage', 'retention']);
+  const deadMs =
+    raw !== undefined && typeof raw === 'object'
+      ? one(raw.dead, undefined, ['storage', 'retention', 'dead'])
+      : undefined;
+  return { ...(sentMs === undefined ? {} : { sentMs }), ...(deadMs === undefined ? {} : { deadMs }) };
 }
 
 function buildConfig(raw: RawConfig, file: string, errors: HookmuxError[]): HookmuxConfig {
@@ -354,7 +397,8 @@ function buildConfig(raw: RawConfig, file: string, errors: HookmuxError[]): Hook
     trustProxy: raw.server.trustProxy,
   };
 
-  const storage: StorageConfig =
+  const retention = readRetention(raw.storage.retention, convert);
+  const where: StorageConfig =
     raw.storage.type === 'sqlite'
       ? { type: 'sqlite', path: resolve(folder, raw.storage.path ?? './data/hookmux.db') }
       : raw.storage.type === 'memory'
@@ -364,10 +408,15 @@ function buildConfig(raw: RawConfig, file: string, errors: HookmuxError[]): Hook
             url: raw.storage.url ?? '',
             ...(raw.storage.prefix === undefined ? {} : { prefix: raw.storage.prefix }),
           };
+  const storage: StorageConfig = { ...where, retention };
 
   const templates: TemplatesConfig = {
     ...(raw.templates.dir === undefined ? {} : { dir: resolve(folder, raw.templates.dir) }),
     timeZone: raw.templates.timeZone,
+    renderTimeoutMs: convert(
+      () => parseDuration(raw.templates.renderTimeout),
+      ['templates', 'renderTimeout'],
+    ),
   };
 
   const delivery: DeliveryConfig = {
@@ -386,6 +435,10 @@ function buildConfig(raw: RawConfig, file: string, errors: HookmuxError[]): Hook
       const timeout = section.timeout;
       section['timeoutMs'] = convert(() => parseDuration(timeout), ['sinks', name, 'timeout']);
     }
+    if (section.batch !== undefined) {
+      const batch = section.batch;
+      section['batchMs'] = convert(() => parseDuration(batch), ['sinks', name, 'batch']);
+    }
     sinks[name] = section;
   }
 
@@ -401,6 +454,9 @@ function buildConfig(raw: RawConfig, file: string, errors: HookmuxError[]): Hook
       when: when,
       to: typeof route.to === 'string' ? [route.to] : route.to,
       ...(route.template === undefined ? {} : { template: resolve(folder, route.template) }),
+      ...(route.batch === undefined
+        ? {}
+        : { batchMs: convert(() => parseDuration(route.batch ?? 0), ['routes', index, 'batch']) }),
     };
   });
 

@@ -42,6 +42,10 @@ export interface OutboxTarget {
   readonly routeDir?: string;
   /** A digest of the robot identity (never the robot's key itself), for stats; may be absent. */
   readonly robotKey?: string;
+  /** When the row is first due (quiet mode holds rows); default: the insert's `now`. */
+  readonly dueAt?: number;
+  /** The quiet period it was held for, ms (kept on the row: `DeliveryRecord.batchMs`). */
+  readonly batchMs?: number;
 }
 
 export interface OutboxInsertResult {
@@ -60,6 +64,11 @@ export interface ClaimRequest {
   readonly now: number;
   /** At most this many rows (≥ 1). */
   readonly max: number;
+  /**
+   * Rows after the head are taken while due by this time (default `now`; quiet mode looks ahead
+   * so that one digest takes every held row). The head itself must be due at `now`.
+   */
+  readonly dueBy?: number;
 }
 
 export type ClaimResult =
@@ -100,7 +109,7 @@ export interface OutboxCount {
 export interface OutboxStore {
   /**
    * Stores the event (payload already redacted by the source) and one `pending` row per target,
-   * due at `now`, skipping targets whose (event.id, sink) row exists. Resolves only once durable
+   * due at `target.dueAt ?? now`, skipping targets whose (event.id, sink) row exists. Resolves only once durable
    * (a backend may group concurrent calls into one commit). Rejects (core answers the webhook
    * `HM_ERR_HTTP_UNAVAILABLE`, 503) when it cannot keep it.
    */
@@ -120,8 +129,8 @@ export interface OutboxStore {
 
   /**
    * Atomically: finds the oldest unsent row of the lane (the head); if it is due, marks it and the
-   * due unsent rows right after it **of the same sink** (by id, stopping at the first row not yet
-   * due, at most `max` in all) `sending` with `robotKey`, and returns them oldest first. A head not
+   * unsent rows right after it **of the same sink** (by id, stopping at the first row not due by
+   * `dueBy`, at most `max` in all) `sending` with `robotKey`, and returns them oldest first. A head not
    * yet due blocks the lane (order per robot): nothing is claimed and `nextDueAt` says when.
    */
   claim(request: ClaimRequest): Promise<ClaimResult>;

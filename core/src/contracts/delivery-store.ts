@@ -26,6 +26,8 @@ export interface DeliveryRecord {
   readonly robotKey?: string;
   /** The route's own template folder, when it has one. */
   readonly routeDir?: string;
+  /** Quiet mode: the period the row was held for, ms (it goes out in one digest with its period). */
+  readonly batchMs?: number;
   /** The accepted event (payload redacted); absent only on rows from an older outbox. */
   readonly event?: HookEvent;
   /** A message rendered before it was queued: rows from an older outbox only. */

@@ -13,6 +13,8 @@ export interface DeliveryRequest {
   readonly sink: string;
   /** The route's own template folder, when it has one. */
   readonly routeDir?: string;
+  /** The route's quiet period (`routes[].batch`), ms: the delivery is held that long, then sent in a digest. */
+  readonly batchMs?: number;
   /** The event itself (payload redacted by its source): the outbox keeps it, not a rendered string. */
   readonly event: HookEvent;
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
-import type { DeliveryConfig } from '../config/hookmux-config.js';
+import type { DeliveryConfig, RetentionConfig } from '../config/hookmux-config.js';
 import type { DeliveryAttempt, DeliveryObserver, DeliveryOutcome } from '../contracts/delivery-observer.js';
 import type {
   DeliveryStorage,
@@ -57,6 +57,10 @@ export interface DispatcherOptions {
   /** How long `stop()` waits for in-flight sends before releasing them, ms. */
   readonly stopTimeoutMs?: number;
   readonly leaseMs?: number;
+  /** `storage.retention`: finished rows older than this are purged (by the lease holder). */
+  readonly retention?: RetentionConfig;
+  /** How often retention runs, ms (default an hour). */
+  readonly retentionEveryMs?: number;
 }
 
 /** One robot: its limiter, and at most one request in flight so that its messages stay in order. */
@@ -112,6 +116,9 @@ export class Dispatcher implements Queue, DeliveryStore {
   readonly #pollMs: number;
   readonly #stopTimeoutMs: number;
   readonly #leaseMs: number;
+  readonly #retention: RetentionConfig | undefined;
+  readonly #retentionEveryMs: number;
+  #lastRetentionAt = 0;
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
   #state: 'idle' | 'running' | 'standby' | 'stopped' = 'idle';
@@ -140,6 +147,8 @@ export class Dispatcher implements Queue, DeliveryStore {
     this.#pollMs = options.pollMs ?? 1000;
     this.#stopTimeoutMs = options.stopTimeoutMs ?? 5000;
     this.#leaseMs = options.leaseMs ?? dispatcherLeaseMs;
+    this.#retention = options.retention;
+    this.#retentionEveryMs = options.retentionEveryMs ?? 60 * 60 * 1000;
   }
 
   get storage(): DeliveryStorage {
@@ -155,12 +164,17 @@ export class Dispatcher implements Queue, DeliveryStore {
       });
     }
     const byEvent = new Map<string, { event: HookEvent; targets: OutboxTarget[] }>();
+    const now = this.#now();
     for (const d of deliveries) {
       const group = byEvent.get(d.event.id) ?? { event: d.event, targets: [] };
-      const robotKey = robotKeyOf(this.#sinks.resolve(d.sink));
+      const resolved = this.#sinks.resolve(d.sink);
+      const robotKey = robotKeyOf(resolved);
+      // Quiet mode: held for the sink's or the route's period, then sent as one digest.
+      const hold = Math.max(resolved?.batchMs ?? 0, d.batchMs ?? 0);
       group.targets.push({
         route: d.route,
         sink: d.sink,
+        ...(hold > 0 ? { dueAt: now + hold, batchMs: hold } : {}),
         ...(d.routeDir === undefined ? {} : { routeDir: d.routeDir }),
         ...(robotKey === undefined ? {} : { robotKey }),
       });
@@ -168,7 +182,6 @@ export class Dispatcher implements Queue, DeliveryStore {
     }
     let queued = 0;
     let duplicates = 0;
-    const now = this.#now();
     for (const { event, targets } of byEvent.values()) {
       const result = await this.#storage.outbox.insert(event, targets, now);
       queued += result.queued;
@@ -426,6 +439,10 @@ export class Dispatcher implements Queue, DeliveryStore {
         this.#lastPruneAt = now;
         await this.#storage.rates.prune(now - sendLogRetentionMs);
       }
+      if (now - this.#lastRetentionAt >= this.#retentionEveryMs) {
+        this.#lastRetentionAt = now;
+        await this.#applyRetention();
+      }
       for (const { lane, sinks } of await this.#laneGroups(now)) {
         if (this.#state !== 'running') break;
         if (lane.busy) continue;
@@ -435,10 +452,33 @@ export class Dispatcher implements Queue, DeliveryStore {
           continue;
         }
         const names = [...sinks.keys()];
+        // A quiet lane sends everything it holds in one digest once its oldest row is due.
+        const quietMs = Math.max(0, ...[...sinks.values()].map((s) => s.batchMs ?? 0));
         lane.busy = true;
         try {
-          const max = await this.#claimSize(lane, names, now);
-          const claim = await this.#storage.outbox.claim({ sinks: names, robotKey: lane.key, now, max });
+          const max = quietMs > 0 ? maxDigestRows : await this.#claimSize(lane, names, now);
+          let claim = await this.#storage.outbox.claim({
+            sinks: names,
+            robotKey: lane.key,
+            now,
+            max,
+            ...(quietMs > 0 ? { dueBy: now + quietMs } : {}),
+          });
+          // A head held by its route's quiet period (`routes[].batch`): take its whole period.
+          const held = claim.rows[0]?.batchMs ?? 0;
+          if (quietMs === 0 && held > 0 && claim.rows.length < maxDigestRows) {
+            await this.#storage.outbox.release(
+              claim.rows.map((r) => r.id),
+              now,
+            );
+            claim = await this.#storage.outbox.claim({
+              sinks: names,
+              robotKey: lane.key,
+              now,
+              max: maxDigestRows,
+              dueBy: now + held,
+            });
+          }
           if (claim.rows.length === 0) {
             lane.busy = false;
             if ('nextDueAt' in claim && claim.nextDueAt !== undefined)
@@ -464,6 +504,22 @@ export class Dispatcher implements Queue, DeliveryStore {
       return;
     }
     this.#timer = setTimeout(() => void this.#pump(), Math.max(1, wakeAt - this.#now()));
+  }
+
+  /** Purges finished rows past `storage.retention`, and gives the space back. */
+  async #applyRetention(): Promise<void> {
+    const retention = this.#retention;
+    if (retention === undefined) return;
+    let purged = 0;
+    const now = this.#now();
+    if (retention.sentMs !== undefined)
+      purged += await this.#storage.outbox.purge({ status: 'sent', olderThanMs: retention.sentMs }, now);
+    if (retention.deadMs !== undefined)
+      purged += await this.#storage.outbox.purge({ status: 'dead', olderThanMs: retention.deadMs }, now);
+    if (purged > 0) {
+      this.#logger.info({ purged }, 'finished deliveries past storage.retention purged');
+      await this.#storage.compact?.();
+    }
   }
 
   /**
@@ -571,7 +627,9 @@ export class Dispatcher implements Queue, DeliveryStore {
     const legacy = head.event === undefined;
     const sameKind = rows.findIndex((r) => (r.event === undefined) !== legacy);
     if (sameKind > 0) rows = rows.slice(0, sameKind);
-    if (!resolved.merge) rows = rows.slice(0, 1);
+    // Quiet mode always merges what it held; otherwise `merge: false` sends one by one.
+    const quiet = (resolved.batchMs ?? 0) > 0 || (head.batchMs ?? 0) > 0;
+    if (!resolved.merge && !quiet) rows = rows.slice(0, 1);
 
     const digestId =
       rows.length > 1 ? `dg-${claimedAt.toString(36)}-${randomBytes(4).toString('hex')}` : undefined;

@@ -66,6 +66,7 @@ CREATE TABLE deliveries_v3 (
   event_name        TEXT    NOT NULL,
   route             TEXT    NOT NULL,
   route_dir         TEXT,
+  batch_ms          INTEGER,
   sink              TEXT    NOT NULL,
   robot_key         TEXT,
   message           TEXT,

@@ -43,6 +43,7 @@ interface DeliveryRow {
   readonly event_name: string;
   readonly route: string;
   readonly route_dir: string | null;
+  readonly batch_ms: number | null;
   readonly sink: string;
   readonly robot_key: string | null;
   readonly message: string | null;
@@ -243,8 +244,8 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
       `INSERT INTO events (id, body, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     );
     const insertRow = this.#sql(
-      `INSERT INTO deliveries (event_id, event_name, route, route_dir, sink, robot_key, message, status, attempts, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, NULL, 'pending', 0, ?, ?, ?)
+      `INSERT INTO deliveries (event_id, event_name, route, route_dir, batch_ms, sink, robot_key, message, status, attempts, next_attempt_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'pending', 0, ?, ?, ?)
        ON CONFLICT (event_id, sink) DO NOTHING`,
     );
     let results: OutboxInsertResult[];
@@ -261,9 +262,10 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
                   event.name,
                   t.route,
                   t.routeDir ?? null,
+                  t.batchMs ?? null,
                   t.sink,
                   t.robotKey ?? null,
-                  now,
+                  t.dueAt ?? now,
                   now,
                   now,
                 ).changes;
@@ -317,8 +319,9 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
             `${selectRow} WHERE d.status IN ('pending', 'retrying') AND d.sink = ? AND d.id >= ? ORDER BY d.id LIMIT ?`,
           ).all(head.sink, head.id, Math.max(1, Math.floor(request.max))) as DeliveryRow[];
           const run: DeliveryRow[] = [];
+          const dueBy = Math.max(now, request.dueBy ?? now);
           for (const row of candidates) {
-            if (row.next_attempt_at > now) break;
+            if (row.next_attempt_at > dueBy) break;
             run.push(row);
           }
           const mark = this.#sql(
@@ -675,6 +678,7 @@ function toRecord(row: DeliveryRow): DeliveryRecord {
     eventName: row.event_name,
     route: row.route,
     ...(row.route_dir === null ? {} : { routeDir: row.route_dir }),
+    ...(row.batch_ms === null || row.batch_ms === undefined ? {} : { batchMs: row.batch_ms }),
     sink: row.sink,
     ...(row.robot_key === null ? {} : { robotKey: row.robot_key }),
     ...(event === undefined ? {} : { event }),

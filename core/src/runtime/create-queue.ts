@@ -7,8 +7,10 @@ import type { SinkDirectory } from '../contracts/sink-directory.js';
 import { Dispatcher } from '../delivery/dispatcher.js';
 import { InlineSendRenderer, renderNow, type SendRenderer } from '../delivery/send-renderer.js';
 import { SqliteStorage } from '../delivery/sqlite-storage.js';
+import { WorkerSendRenderer } from '../delivery/worker-send-renderer.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
 import type { Logger } from '../logging/logger.js';
+import type { LoadPluginsOptions } from '../plugins/load-plugins.js';
 import type { RuntimeHolder } from './runtime-holder.js';
 
 /** `storage: {type: sqlite}` and `{type: memory}` (the same outbox in memory, for tests and dry runs). */
@@ -32,6 +34,8 @@ export interface CreateQueueOptions {
    * its templates. Inspection-only processes (the CLI) leave it out.
    */
   readonly holder?: RuntimeHolder;
+  /** How the plugins were loaded: render threads load the same packages (without it, render inline). */
+  readonly plugins?: LoadPluginsOptions;
   /** Overrides the renderer built from `holder` (tests). */
   readonly renderer?: SendRenderer;
 }
@@ -53,17 +57,21 @@ export async function createQueue(
   const holder = options.holder;
   if (provider?.openStorage) {
     const opened = await provider.openStorage({ storage, logger: queueLogger });
+    const renderLogger = logger.child({ component: 'render' });
     const renderer =
       options.renderer ??
-      (holder
-        ? new InlineSendRenderer(() => holder.current.renderer, logger.child({ component: 'render' }))
-        : undefined);
+      (holder === undefined
+        ? undefined
+        : options.plugins === undefined
+          ? new InlineSendRenderer(() => holder.current.renderer, renderLogger)
+          : new WorkerSendRenderer({ holder, plugins: options.plugins, logger: renderLogger }));
     return new Dispatcher({
       storage: opened,
       sinks,
       logger: queueLogger,
       delivery: config.delivery,
       ...(renderer ? { renderer } : {}),
+      ...(storage.retention ? { retention: storage.retention } : {}),
     });
   }
   if (!provider?.create) {

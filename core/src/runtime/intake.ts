@@ -1,3 +1,4 @@
+import type { RouteConfig } from '../config/hookmux-config.js';
 import type { HookEvent } from '../contracts/hook-event.js';
 import type { Message } from '../contracts/message.js';
 import type { DeliveryRequest, Queue, RenderedDeliveryRequest } from '../contracts/queue.js';
@@ -41,6 +42,7 @@ export class Intake {
         route: match.route.name,
         sink: match.sink,
         ...(match.route.template === undefined ? {} : { routeDir: match.route.template }),
+        ...(batchOf(runtime.config.routes, match.route.name)),
         event,
       });
     }
@@ -120,4 +122,10 @@ export class Intake {
       };
     }
   }
+}
+
+/** `routes[].batch` of the named route, as a DeliveryRequest field. */
+function batchOf(routes: readonly RouteConfig[], name: string): { batchMs?: number } {
+  const batchMs = routes.find((r) => r.name === name)?.batchMs;
+  return batchMs === undefined || batchMs <= 0 ? {} : { batchMs };
 }
