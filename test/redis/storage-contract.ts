@@ -269,6 +269,48 @@ export function storageContract(factory: StorageFactory): void {
         expect(claim.rows.map((r) => r.id)).toEqual([ids[0]]);
       });
 
+      it('holds rows inserted with a later dueAt (quiet mode), keeps batchMs, and looks ahead to dueBy after the head', async () => {
+        await storage.outbox.insert(
+          hookEvent('ev-q1'),
+          [target('a', { dueAt: t0 + 1000, batchMs: 1000 })],
+          t0,
+        );
+        await storage.outbox.insert(
+          hookEvent('ev-q2'),
+          [target('a', { dueAt: t0 + 1500, batchMs: 1000 })],
+          t0 + 500,
+        );
+        await storage.outbox.insert(hookEvent('ev-q3'), [target('a', { dueAt: t0 + 9000 })], t0 + 600);
+        const [q1] = [...(await storage.outbox.list())].reverse();
+        expect(q1).toMatchObject({ nextAttemptAt: t0 + 1000, batchMs: 1000, createdAt: t0 });
+        expect(await storage.outbox.countDue(['a'], t0 + 999, 10)).toBe(0);
+        expect(await storage.outbox.claim({ sinks: ['a'], robotKey: 'rk', now: t0 + 999, max: 5 })).toEqual({
+          rows: [],
+          nextDueAt: t0 + 1000,
+        });
+        // dueBy never lets a head go early.
+        expect(
+          (
+            await storage.outbox.claim({
+              sinks: ['a'],
+              robotKey: 'rk',
+              now: t0 + 999,
+              max: 5,
+              dueBy: t0 + 5000,
+            })
+          ).rows,
+        ).toEqual([]);
+        const claim = await storage.outbox.claim({
+          sinks: ['a'],
+          robotKey: 'rk',
+          now: t0 + 1000,
+          max: 5,
+          dueBy: t0 + 2000,
+        });
+        expect(claim.rows.map((r) => r.eventId)).toEqual(['ev-q1', 'ev-q2']);
+        expect(claim.rows[1]?.batchMs).toBe(1000);
+      });
+
       it('never gives one row to two concurrent claims', async () => {
         await queue(Array.from({ length: 30 }, () => 'a'));
         const claims = await Promise.all(

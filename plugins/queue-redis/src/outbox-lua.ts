@@ -114,8 +114,9 @@ end
 `;
 
 /**
- * ARGV: P, marker, now, eventId, eventName, eventBody, then per target 4 values: route, routeDir,
- * sink, robotKey (routeDir and robotKey: '' when absent, else '=' + value). Returns [queued,
+ * ARGV: P, marker, now, eventId, eventName, eventBody, then per target 6 values: route, routeDir,
+ * sink, robotKey, dueAt, batchMs (routeDir, robotKey and batchMs: '' when absent, else '=' +
+ * value; dueAt: the time it is first due). Returns [queued,
  * duplicates], or [-1, 0] when the storage marker is not the one this process opened: the keys
  * were flushed (or Redis restarted without persistence) under it, so nothing is accepted.
  */
@@ -123,8 +124,9 @@ export const insertScript = `${lib}
 if redis.call('GET', P .. 'meta') ~= ARGV[2] then return { -1, 0 } end
 local now, eventId, eventName, body = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local queued, duplicates = 0, 0
-for i = 7, #ARGV, 4 do
+for i = 7, #ARGV, 6 do
   local route, routeDir, sink, robotKey = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local dueAt, batchMs = ARGV[i + 4], ARGV[i + 5]
   local pair = cjson.encode({ eventId, sink })
   if redis.call('HEXISTS', P .. 'dedup', pair) == 1 then
     duplicates = duplicates + 1
@@ -133,8 +135,12 @@ for i = 7, #ARGV, 4 do
     redis.call('HSET', P .. 'dedup', pair, id)
     local fields = {
       'eventId', eventId, 'eventName', eventName, 'route', route, 'sink', sink,
-      'status', 'pending', 'attempts', '0', 'nextAttemptAt', now, 'createdAt', now, 'updatedAt', now,
+      'status', 'pending', 'attempts', '0', 'nextAttemptAt', dueAt, 'createdAt', now, 'updatedAt', now,
     }
+    if batchMs ~= '' then
+      table.insert(fields, 'batchMs')
+      table.insert(fields, string.sub(batchMs, 2))
+    end
     if routeDir ~= '' then
       table.insert(fields, 'routeDir')
       table.insert(fields, string.sub(routeDir, 2))
@@ -148,7 +154,7 @@ for i = 7, #ARGV, 4 do
     redis.call('ZADD', P .. 'all', s, id)
     redis.call('ZADD', P .. 'sk:' .. sink, s, id)
     redis.call('SADD', P .. 'sinks', sink)
-    index(id, sink, 'pending', now, now)
+    index(id, sink, 'pending', dueAt, now)
     redis.call('HINCRBY', P .. 'erefs', eventId, 1)
     queued = queued + 1
   end
@@ -158,13 +164,15 @@ return { queued, duplicates }
 `;
 
 /**
- * ARGV: P, robotKey, now, max, sinks... Returns {} (lane empty), {'wait', nextDueAt} (head not
- * due) or {'claimed', id...} (now sending, oldest first).
+ * ARGV: P, robotKey, now, max, dueBy, sinks... Returns {} (lane empty), {'wait', nextDueAt} (head
+ * not due at now) or {'claimed', id...} (now sending, oldest first; rows after the head while due
+ * by dueBy).
  */
 export const claimScript = `${lib}
-local robotKey, now, max = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local robotKey, now, max, dueBy = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+if dueBy < now then dueBy = now end
 local headId, headSink, headScore = nil, nil, nil
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   local sink = ARGV[i]
   local first = redis.call('ZRANGE', P .. 'u:' .. sink, 0, 0, 'WITHSCORES')
   if first[1] and (headScore == nil or tonumber(first[2]) < headScore) then
@@ -177,7 +185,7 @@ if headDue > now then return { 'wait', tostring(headDue) } end
 local run = redis.call('ZRANGE', P .. 'u:' .. headSink, 0, max - 1)
 local out = { 'claimed' }
 for _, id in ipairs(run) do
-  if tonumber(redis.call('HGET', P .. 'd:' .. id, 'nextAttemptAt')) > now then break end
+  if tonumber(redis.call('HGET', P .. 'd:' .. id, 'nextAttemptAt')) > dueBy then break end
   update(id, { status = 'sending', robotKey = robotKey, updatedAt = ARGV[3] })
   table.insert(out, id)
 end

@@ -89,7 +89,15 @@ export class RedisOutboxStore implements OutboxStore {
     // Serialised before anything is written: an unserialisable event fails alone, writing nothing.
     const body = JSON.stringify(event);
     const args: Arg[] = [this.#p, this.#ctx.marker, now, event.id, event.name, body];
-    for (const t of targets) args.push(t.route, present(t.routeDir), t.sink, present(t.robotKey));
+    for (const t of targets)
+      args.push(
+        t.route,
+        present(t.routeDir),
+        t.sink,
+        present(t.robotKey),
+        t.dueAt ?? now,
+        present(t.batchMs === undefined ? undefined : String(t.batchMs)),
+      );
     try {
       // Resolves once Redis answered: with `appendfsync always`, once the AOF is fsynced.
       const [queued, duplicates] = await this.#ctx.run(() => this.#redis.hmInsert(...args));
@@ -124,7 +132,14 @@ export class RedisOutboxStore implements OutboxStore {
     if (request.sinks.length === 0) return { rows: [] };
     const max = Math.max(1, Math.floor(request.max));
     const answer = await this.#ctx.run(() =>
-      this.#redis.hmClaim(this.#p, request.robotKey, request.now, max, ...request.sinks),
+      this.#redis.hmClaim(
+        this.#p,
+        request.robotKey,
+        request.now,
+        max,
+        request.dueBy ?? request.now,
+        ...request.sinks,
+      ),
     );
     const [kind, ...rest] = answer.map(String);
     if (kind === 'wait') return { rows: [], nextDueAt: Number(rest[0]) };
@@ -320,6 +335,7 @@ function toRecord(
     eventName: f['eventName'] ?? '',
     route: f['route'] ?? '',
     ...(f['routeDir'] === undefined ? {} : { routeDir: f['routeDir'] }),
+    ...(f['batchMs'] === undefined ? {} : { batchMs: Number(f['batchMs']) }),
     sink: f['sink'] ?? '',
     ...(f['robotKey'] === undefined ? {} : { robotKey: f['robotKey'] }),
     ...(event === undefined ? {} : { event }),
