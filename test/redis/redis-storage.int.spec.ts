@@ -93,6 +93,17 @@ describe('Redis storage: several processes on one Redis', () => {
     expect(new Set(ids).size).toBe(10);
   });
 
+  it('uses zero-padded ids, and takes one typed without the zeros as the same id', async () => {
+    const a = await open('ids');
+    await a.outbox.insert(hookEvent('ev-1'), [target('s')], t0);
+    const [row] = await a.outbox.list();
+    expect(row?.id).toBe('000000000000001');
+    expect(await a.outbox.get('1')).toEqual(row);
+    expect((await a.outbox.replay('1', t0 + 5))?.nextAttemptAt).toBe(t0 + 5);
+    expect(await a.outbox.list({ before: '2' })).toHaveLength(1);
+    expect(await a.outbox.get('1'.repeat(16))).toBeUndefined();
+  });
+
   it('remembers a key once across two clients, also when they race', async () => {
     const a = await open('once');
     const b = await open('once');

@@ -61,7 +61,13 @@ const scripts: Record<string, string> = {
 };
 
 const chunkSize = 500;
-const idPattern = /^\d{15}$/;
+/**
+ * Ids are stored zero-padded to 15 digits (sortable as strings); one typed without the zeros
+ * (`hookmux deliveries replay 42`) is the same id. Anything else is no id.
+ */
+function toId(id: string): string | undefined {
+  return /^\d{1,15}$/.test(id) ? id.padStart(15, '0') : undefined;
+}
 
 /**
  * The outbox on Redis: one hash per delivery row, the event stored once beside its rows, and
@@ -150,9 +156,10 @@ export class RedisOutboxStore implements OutboxStore {
   async settle(settlements: readonly Settlement[], now: number): Promise<void> {
     const args: Arg[] = [this.#p, now];
     for (const s of settlements) {
-      if (!idPattern.test(s.id)) continue;
+      const id = toId(s.id);
+      if (id === undefined) continue;
       args.push(
-        s.id,
+        id,
         s.status,
         s.attemptsDelta,
         s.nextAttemptAt ?? '',
@@ -166,7 +173,7 @@ export class RedisOutboxStore implements OutboxStore {
   }
 
   async release(ids: readonly string[], now: number): Promise<void> {
-    const valid = ids.filter((id) => idPattern.test(id));
+    const valid = ids.flatMap((id) => toId(id) ?? []);
     if (valid.length > 0) await this.#ctx.run(() => this.#redis.hmRelease(this.#p, now, ...valid));
   }
 
@@ -176,7 +183,8 @@ export class RedisOutboxStore implements OutboxStore {
 
   async list(query: DeliveryQuery = {}): Promise<readonly DeliveryRecord[]> {
     const limit = Math.max(1, Math.min(query.limit ?? 50, 10_000));
-    if (query.before !== undefined && !idPattern.test(query.before)) return [];
+    const before = query.before === undefined ? undefined : toId(query.before);
+    if (query.before !== undefined && before === undefined) return [];
     const key =
       query.status !== undefined && query.sink !== undefined
         ? `ss:${query.status}:${query.sink}`
@@ -185,7 +193,7 @@ export class RedisOutboxStore implements OutboxStore {
           : query.sink !== undefined
             ? `sk:${query.sink}`
             : 'all';
-    const max = query.before === undefined ? '+inf' : `(${Number(query.before)}`;
+    const max = before === undefined ? '+inf' : `(${Number(before)}`;
     const ids = await this.#ctx.run(() =>
       this.#redis.zrevrangebyscore(`${this.#p}${key}`, max, '-inf', 'LIMIT', 0, limit),
     );
@@ -193,13 +201,15 @@ export class RedisOutboxStore implements OutboxStore {
   }
 
   async get(id: string): Promise<DeliveryRecord | undefined> {
-    if (!idPattern.test(id)) return undefined;
-    const [record] = await this.#records([id]);
+    const key = toId(id);
+    if (key === undefined) return undefined;
+    const [record] = await this.#records([key]);
     return record;
   }
 
-  async replay(id: string, now: number): Promise<DeliveryRecord | undefined> {
-    if (!idPattern.test(id)) return undefined;
+  async replay(given: string, now: number): Promise<DeliveryRecord | undefined> {
+    const id = toId(given);
+    if (id === undefined) return undefined;
     const answer = await this.#ctx.run(() => this.#redis.hmReplay(this.#p, now, id));
     if (answer === 'missing') return undefined;
     if (answer === 'in-flight') {
