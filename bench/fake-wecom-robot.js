@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 
-import { pushesIn } from './lib/gitee-push.js';
+import { pushesIn } from './support/gitee-push.js';
 
 const { values } = parseArgs({
   options: {

@@ -36,7 +36,7 @@ routes:
 `,
       { files: { 'slow-templates/gitee/push.md.hbs': loopingTemplate } },
     );
-  });
+  }, 30_000);
   afterAll(async () => {
     await server.close();
     await robot.stop();
@@ -65,5 +65,5 @@ routes:
     expect(JSON.stringify(fallback?.body)).not.toContain('....');
     const timeout = server.logger.lines.find((l) => JSON.stringify(l).includes('HM_ERR_TPL_TIMEOUT'));
     expect(timeout).toMatchObject({ level: 'error', sink: 'slow-group' });
-  });
+  }, 60_000);
 });

@@ -33,7 +33,7 @@ routes:
     await robot.stop();
     robot.messages.length = 0;
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   it('answers 503 to webhooks and on /readyz once the database file is deleted; nothing that got a 200 is lost', async () => {
     const path = join(dir, 'outbox.db');
@@ -67,7 +67,7 @@ routes:
     for (let i = 1; i <= 5; i++) expect(sent).toContain(`accepted ${i}`);
     expect(sent).not.toContain('refused 6');
     expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
-  });
+  }, 30_000);
 
   it('answers 503 once the database file is replaced by another one', async () => {
     const path = join(dir, 'outbox.db');
@@ -80,7 +80,7 @@ routes:
     const request = giteeRequest(buildPushBody({ seq: 1 }), secret);
     expect((await server.post('/webhooks/gitee', request.body, request.headers)).status).toBe(503);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
-  });
+  }, 30_000);
 
   it('refuses a replayed signed request after a restart (the once-only memory is in the file)', async () => {
     const path = join(dir, 'outbox.db');
@@ -101,5 +101,5 @@ routes:
     expect(answer.json).toMatchObject({ error: { code: 'HM_ERR_SRC_REPLAY' } });
     const fresh = giteeRequest(buildPushBody({ hookId: 3 }), secret, { timestamp: timestamp + 1 });
     expect((await second.post('/webhooks/gitee', fresh.body, fresh.headers)).status).toBe(200);
-  });
+  }, 30_000);
 });

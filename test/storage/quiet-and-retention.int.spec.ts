@@ -61,7 +61,7 @@ describe('quiet mode (batch)', () => {
     expect(sink.calls).toHaveLength(1);
     expect(sink.carried()[0]).toEqual(['ev-1', 'ev-2', 'ev-3']);
     expect(sink.calls[0]?.startedAt ?? 0).toBeGreaterThanOrEqual((first?.createdAt ?? 0) + 400);
-  });
+  }, 20_000);
 
   it('holds a route’s deliveries for the route’s period (another route to the same sink is not held)', async () => {
     const sink = new ScriptedSink(() => ({ ok: true }));
@@ -74,7 +74,7 @@ describe('quiet mode (batch)', () => {
     await d.enqueue([request(3)]);
     await waitFor(() => sink.calls.length === 2, 'unheld one');
     expect(sink.carried()[1]).toEqual(['ev-3']);
-  });
+  }, 20_000);
 });
 
 describe('storage.retention', () => {

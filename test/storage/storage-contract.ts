@@ -208,7 +208,7 @@ export function storageContract(backend: StorageBackend): void {
     afterEach(async () => {
       await Promise.all(running.splice(0).map((d) => d.stop()));
       await backend.cleanup();
-    });
+    }, 20_000);
 
     it('de-duplicates on (event, sink), within one call and across calls, and keeps the event', async () => {
       const d = await dispatcher(
@@ -225,7 +225,7 @@ export function storageContract(backend: StorageBackend): void {
       expect(rows.every((r) => r.event?.id === r.eventId && r.status === 'pending')).toBe(true);
       const one = await d.get(rows[0]?.id ?? '');
       expect(one?.event?.payload).toEqual({ text: `push ${one?.eventId.slice(3)}` });
-    });
+    }, 20_000);
 
     it('sends one robot’s rows in order, never a sent row again after a restart', async () => {
       const sink = new ScriptedSink();
@@ -240,7 +240,7 @@ export function storageContract(backend: StorageBackend): void {
       await second.enqueue([request(4)]);
       await waitFor(async () => (await count(second, 'sent')) === 4, 'fourth sent');
       expect(sink.carried().flat()).toEqual(['ev-1', 'ev-2', 'ev-3', 'ev-4']);
-    });
+    }, 20_000);
 
     it('keeps order per robot while its head backs off', async () => {
       const sink = new ScriptedSink((_m, call) =>
@@ -251,7 +251,7 @@ export function storageContract(backend: StorageBackend): void {
       await d.start();
       await waitFor(async () => (await count(d, 'sent')) === 3, 'all sent');
       expect(sink.carried().flat()).toEqual(['ev-1', 'ev-1', 'ev-2', 'ev-3']);
-    });
+    }, 20_000);
 
     it('holds a robot to its limit across a restart (the window is rebuilt from storage)', async () => {
       const sink = new ScriptedSink(() => ({ ok: true }), [{ count: 2, windowMs: 800 }]);
@@ -267,7 +267,7 @@ export function storageContract(backend: StorageBackend): void {
       const [a, , c] = sink.calls;
       // The third send waited for the first to leave the 800 ms window, although the process restarted.
       expect((c?.startedAt ?? 0) - (a?.startedAt ?? 0)).toBeGreaterThanOrEqual(800);
-    });
+    }, 20_000);
 
     it('merges a due backlog larger than the window into one digest, and records the digest on every row', async () => {
       const sink = new ScriptedSink(() => ({ ok: true }), [{ count: 1, windowMs: 60_000 }]);
@@ -279,7 +279,7 @@ export function storageContract(backend: StorageBackend): void {
       expect(sink.carried()[0]).toHaveLength(12);
       const rows = await d.list({ limit: 100 });
       expect(new Set(rows.map((r) => r.digestId))).toEqual(new Set([sink.calls[0]?.message.eventId]));
-    });
+    }, 20_000);
 
     it('applies a failed digest to every row it carried: one attempt each, dead together at the limit', async () => {
       const sink = new ScriptedSink(
@@ -300,7 +300,7 @@ export function storageContract(backend: StorageBackend): void {
         [2, '502'],
         [2, '502'],
       ]);
-    });
+    }, 20_000);
 
     it('waits out a throttled digest on every row, without counting it', async () => {
       const sink = new ScriptedSink(
@@ -318,7 +318,7 @@ export function storageContract(backend: StorageBackend): void {
       await waitFor(async () => (await count(d, 'sent')) === 3, 'all sent');
       expect((sink.calls[1]?.startedAt ?? 0) - (sink.calls[0]?.startedAt ?? 0)).toBeGreaterThanOrEqual(200);
       expect((await d.list()).map((r) => r.attempts)).toEqual([0, 0, 0]);
-    });
+    }, 20_000);
 
     it('dead-letters every row of a permanently refused digest with the code', async () => {
       const sink = new ScriptedSink(
@@ -331,7 +331,7 @@ export function storageContract(backend: StorageBackend): void {
       await waitFor(async () => (await count(d, 'dead')) === 2, 'dead');
       expect(sink.calls).toHaveLength(1);
       expect((await d.list()).map((r) => r.lastError?.code)).toEqual(['93000', '93000']);
-    });
+    }, 20_000);
 
     it('retries, dead-letters after maxAttempts, replays one row and every dead row', async () => {
       const sink = new ScriptedSink(() => ({ ok: false, kind: 'retryable', code: -1, detail: 'busy' }));
@@ -348,7 +348,7 @@ export function storageContract(backend: StorageBackend): void {
       expect(await d.replayDead({})).toBe(2);
       await waitFor(async () => (await count(d, 'sent')) === 3, 'replayed all');
       await expect(d.replay('999999')).rejects.toMatchObject({ code: 'HM_ERR_DELIVERY_NOT_FOUND' });
-    });
+    }, 20_000);
 
     it('purges finished rows older than asked, and nothing else', async () => {
       let skew = 0;
@@ -367,7 +367,7 @@ export function storageContract(backend: StorageBackend): void {
       skew = 120_000;
       expect(await d.purge({ status: 'sent', olderThanMs: 60_000 })).toBe(2);
       expect(await statuses(d)).toEqual({ 'ev-2': 'dead' });
-    });
+    }, 20_000);
 
     it('recovers rows a crash left mid-send: sent again, once', async () => {
       const crashed = await backend.open(logger);
@@ -383,7 +383,7 @@ export function storageContract(backend: StorageBackend): void {
       await after.start();
       await waitFor(async () => (await count(after, 'sent')) === 2, 'all sent');
       expect(sink.carried().flat()).toEqual(['ev-1', 'ev-2']);
-    });
+    }, 20_000);
 
     it('lets one dispatcher hold the lease; another accepts events and takes over when it stops', async () => {
       const a = new ScriptedSink();
@@ -399,7 +399,7 @@ export function storageContract(backend: StorageBackend): void {
       await second.enqueue([request(2)]);
       await waitFor(() => b.calls.length === 1, 'the other takes over');
       expect(b.carried().flat()).toEqual(['ev-2']);
-    });
+    }, 20_000);
 
     it('leases: exclusive until expiry or release', async () => {
       const s1 = await backend.open(logger);
@@ -419,7 +419,7 @@ export function storageContract(backend: StorageBackend): void {
         await s1.close();
         await s2.close();
       }
-    });
+    }, 20_000);
 
     it('remembers a once-only key across a restart until it expires', async () => {
       const now = Date.now();
@@ -435,7 +435,7 @@ export function storageContract(backend: StorageBackend): void {
       } finally {
         await s2.close();
       }
-    });
+    }, 20_000);
 
     it('claims only the due run of the head’s sink, releases rows unchanged, and counts due rows', async () => {
       const s = await backend.open(logger);
@@ -486,6 +486,6 @@ export function storageContract(backend: StorageBackend): void {
       } finally {
         await s.close();
       }
-    });
+    }, 20_000);
   });
 }

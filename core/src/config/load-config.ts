@@ -323,7 +323,7 @@ function attempt(run: () => unknown, path: KeySegment[]): HookmuxError[] {
 interface RawConfig {
   server: { host: string; port: number; bodyLimit: string | number; trustProxy: boolean };
   storage: {
-    type: 'sqlite' | 'memory' | 'redis';
+    type: string;
     path?: string;
     url?: string;
     prefix?: string;
@@ -403,11 +403,14 @@ function buildConfig(raw: RawConfig, file: string, errors: HookmuxError[]): Hook
       ? { type: 'sqlite', path: resolve(folder, raw.storage.path ?? './data/hookmux.db') }
       : raw.storage.type === 'memory'
         ? { type: 'memory' }
-        : {
-            type: 'redis',
-            url: raw.storage.url ?? '',
-            ...(raw.storage.prefix === undefined ? {} : { prefix: raw.storage.prefix }),
-          };
+        : raw.storage.type === 'redis'
+          ? {
+              type: 'redis',
+              url: raw.storage.url ?? '',
+              ...(raw.storage.prefix === undefined ? {} : { prefix: raw.storage.prefix }),
+            }
+          : // Another queue plugin's type (checked against the loaded providers): its keys as given.
+            ({ ...raw.storage } as unknown as StorageConfig);
   const storage: StorageConfig = { ...where, retention };
 
   const templates: TemplatesConfig = {

@@ -30,6 +30,7 @@ import { buildDigest } from './build-digest.js';
 import { computeBackoffMs } from './compute-backoff-ms.js';
 import { fallbackMessage, type SendRenderer } from './send-renderer.js';
 import { SlidingWindowLimiter } from './sliding-window-limiter.js';
+import { defineStoredEvent, hasStoredEvent, storedEventJson } from './stored-event.js';
 
 /** How long a dispatcher lease lasts without renewal; the holder renews it every third of that. */
 export const dispatcherLeaseMs = 15_000;
@@ -624,8 +625,8 @@ export class Dispatcher implements Queue, DeliveryStore {
     }
     // Rows of one kind only: stored events, or messages rendered by an older hookmux.
     let rows = attempt.rows;
-    const legacy = head.event === undefined;
-    const sameKind = rows.findIndex((r) => (r.event === undefined) !== legacy);
+    const legacy = !hasStoredEvent(head);
+    const sameKind = rows.findIndex((r) => !hasStoredEvent(r) !== legacy);
     if (sameKind > 0) rows = rows.slice(0, sameKind);
     // Quiet mode always merges what it held; otherwise `merge: false` sends one by one.
     const quiet = (resolved.batchMs ?? 0) > 0 || (head.batchMs ?? 0) > 0;
@@ -656,7 +657,7 @@ export class Dispatcher implements Queue, DeliveryStore {
   ): Promise<{ message: Message; included: number }> {
     const head = rows[0];
     if (head === undefined) throw new RangeError('nothing to render');
-    if (head.event === undefined) {
+    if (!hasStoredEvent(head) || head.event === undefined) {
       // Rendered by an older hookmux before it was queued: sent as stored.
       const messages = rows.map((r) => r.message).filter((m): m is Message => m !== undefined);
       const first = messages[0];
@@ -664,12 +665,15 @@ export class Dispatcher implements Queue, DeliveryStore {
       if (messages.length === 1 || digestId === undefined) return { message: first, included: 1 };
       return buildDigest(messages, { maxTextBytes: resolved.sink.maxTextBytes(resolved.target), digestId });
     }
-    const entries: DigestEntry[] = rows.map((r) => ({
-      deliveryId: r.id,
-      event: r.event as HookEvent,
-      route: r.route,
-      ...(r.routeDir === undefined ? {} : { routeDir: r.routeDir }),
-    }));
+    const entries: DigestEntry[] = rows.map((r) => {
+      const entry = {
+        deliveryId: r.id,
+        route: r.route,
+        ...(r.routeDir === undefined ? {} : { routeDir: r.routeDir }),
+      };
+      const json = storedEventJson(r);
+      return json === undefined ? { ...entry, event: r.event as HookEvent } : defineStoredEvent(entry, json);
+    });
     if (this.#renderer === undefined) return { message: fallbackMessage(head.event, resolved), included: 1 };
     return this.#renderer.render({ entries, to: resolved, ...(digestId === undefined ? {} : { digestId }) });
   }

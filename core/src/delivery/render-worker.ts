@@ -26,7 +26,9 @@ export type ToRenderWorker =
       readonly sink: string;
       readonly entries: readonly {
         deliveryId: string;
-        event: HookEvent;
+        /** The event, or its stored JSON (parsed here). */
+        event?: HookEvent;
+        eventJson?: string;
         route: string;
         routeDir?: string;
       }[];
@@ -100,7 +102,10 @@ function render(message: Extract<ToRenderWorker, { type: 'render' }>): void {
     const { message: rendered, included } = renderNow(
       runtime.renderer,
       {
-        entries: message.entries,
+        entries: message.entries.map(({ event, eventJson, ...rest }) => ({
+          ...rest,
+          event: event ?? (JSON.parse(eventJson ?? 'null') as HookEvent),
+        })),
         to,
         ...(message.digestId === undefined ? {} : { digestId: message.digestId }),
       },

@@ -30,6 +30,7 @@ import type { Message } from '../contracts/message.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
 import type { Logger } from '../logging/logger.js';
 import { migrateOutbox } from './outbox-schema.js';
+import { defineStoredEvent } from './stored-event.js';
 
 export interface SqliteStorageOptions {
   /** A file, or `:memory:` (`storage: {type: memory}`). */
@@ -118,6 +119,11 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
   #flushScheduled = false;
   #commits = 0;
   #onceCalls = 0;
+  /** Send times moved by `restamp`, written with the next settle. */
+  readonly #restamps = new Map<number, number>();
+  /** Keys remembered since the last group commit, with their expiry. */
+  #onceBatch = new Map<string, number>();
+  #onceNow = 0;
 
   constructor(options: SqliteStorageOptions) {
     this.#path = options.path;
@@ -228,7 +234,8 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
     this.#flushScheduled = false;
     const batch = this.#batch;
     this.#batch = [];
-    if (batch.length === 0) return;
+    const onceKeys = this.#onceBatch.size;
+    if (batch.length === 0 && onceKeys === 0) return;
     // Nothing is accepted that cannot be kept: a file deleted or replaced under us would take the
     // commit with it at the next start.
     const file = this.#db.open ? this.#checkFile() : { ok: false as const, reason: 'down', detail: 'closed' };
@@ -252,8 +259,9 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
     try {
       results = this.#write(() =>
         this.#db
-          .transaction(() =>
-            batch.map(({ event, body, targets, now }) => {
+          .transaction(() => {
+            this.#writeOnceKeys();
+            return batch.map(({ event, body, targets, now }) => {
               insertEvent.run(event.id, body, now);
               let queued = 0;
               for (const t of targets)
@@ -270,11 +278,12 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
                   now,
                 ).changes;
               return { queued, duplicates: targets.length - queued };
-            }),
-          )
+            });
+          })
           .immediate(),
       );
       this.#commits++;
+      if (onceKeys > 0) this.#onceBatch = new Map();
     } catch (error) {
       this.#logger.error({ err: error, requests: batch.length }, 'could not commit events to the outbox');
       for (const p of batch) p.reject(unavailable(undefined, error));
@@ -353,6 +362,7 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
     this.#write(() =>
       this.#db
         .transaction(() => {
+          this.#writeRestamps();
           for (const s of settlements) {
             const id = parseId(s.id);
             if (id === undefined) continue;
@@ -507,13 +517,27 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
     return Promise.resolve(String(id));
   }
 
+  /**
+   * Kept until the next write transaction (the dispatcher's `settle` follows at once), so that a
+   * send costs one fsync less; until then the send counts at its start time (a crash in between
+   * keeps the earlier time). `sendsSince` writes what is pending first.
+   */
   restamp(id: string, at: number): Promise<void> {
     const n = parseId(id);
-    if (n !== undefined) this.#write(() => this.#sql(`UPDATE send_log SET at = ? WHERE id = ?`).run(at, n));
+    if (n !== undefined) this.#restamps.set(n, at);
     return Promise.resolve();
   }
 
+  #writeRestamps(): void {
+    if (this.#restamps.size === 0) return;
+    const update = this.#sql(`UPDATE send_log SET at = ? WHERE id = ?`);
+    for (const [id, at] of this.#restamps) update.run(at, id);
+    this.#restamps.clear();
+  }
+
   sendsSince(robotKey: string, since: number): Promise<readonly number[]> {
+    if (this.#restamps.size > 0)
+      this.#write(() => this.#db.transaction(() => this.#writeRestamps()).immediate());
     const rows = this.#sql(`SELECT at FROM send_log WHERE robot_key = ? AND at >= ? ORDER BY at`).all(
       robotKey,
       since,
@@ -564,23 +588,45 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
 
   // ── OnceStore ───────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Answers from the file and the keys not yet committed, at once; the key is written with the
+   * next group commit, which is also the one (or comes before the one) that commits this request's
+   * event. So a request answered 200 has its key on disk, without an fsync of its own; a crash
+   * before that commit loses only keys of requests that were never accepted.
+   */
   rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> {
-    const fresh = this.#write(() =>
-      this.#db
-        .transaction(() => {
-          if (++this.#onceCalls % 1000 === 1)
-            this.#sql(`DELETE FROM once_keys WHERE expires_at <= ?`).run(now);
-          const row = this.#sql(`SELECT expires_at FROM once_keys WHERE key = ?`).get(key) as
-            { expires_at: number } | undefined;
-          if (row !== undefined && row.expires_at > now) return false;
-          this.#sql(
-            `INSERT INTO once_keys (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at`,
-          ).run(key, expiresAt);
-          return true;
-        })
-        .immediate(),
+    if (!this.#db.open) return Promise.reject(unavailable('the outbox is closed'));
+    const pending = this.#onceBatch.get(key);
+    if (pending !== undefined && pending > now) return Promise.resolve(false);
+    let row: { expires_at: number } | undefined;
+    try {
+      row = this.#sql(`SELECT expires_at FROM once_keys WHERE key = ?`).get(key) as
+        { expires_at: number } | undefined;
+    } catch (error) {
+      return Promise.reject(unavailable(undefined, error));
+    }
+    if (row !== undefined && row.expires_at > now) return Promise.resolve(false);
+    this.#onceBatch.set(key, expiresAt);
+    this.#onceNow = now;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+    return Promise.resolve(true);
+  }
+
+  /** Writes the remembered keys (inside the group commit's transaction). */
+  #writeOnceKeys(): void {
+    if (this.#onceBatch.size === 0) return;
+    const upsert = this.#sql(
+      `INSERT INTO once_keys (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at`,
     );
-    return Promise.resolve(fresh);
+    for (const [key, expiresAt] of this.#onceBatch) upsert.run(key, expiresAt);
+    this.#onceCalls += this.#onceBatch.size;
+    if (this.#onceCalls >= 1000) {
+      this.#onceCalls = 0;
+      this.#sql(`DELETE FROM once_keys WHERE expires_at <= ?`).run(this.#onceNow);
+    }
   }
 
   // ── Life cycle ──────────────────────────────────────────────────────────────────────────
@@ -592,7 +638,14 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
 
   close(): Promise<void> {
     this.#flush();
-    if (this.#db.open) this.#db.close();
+    if (this.#db.open) {
+      try {
+        this.#db.transaction(() => this.#writeRestamps()).immediate();
+      } catch {
+        // the file is gone or full: the sends keep their start times
+      }
+      this.#db.close();
+    }
     return Promise.resolve();
   }
 
@@ -671,8 +724,7 @@ function parseId(id: string): number | undefined {
 }
 
 function toRecord(row: DeliveryRow): DeliveryRecord {
-  const event = row.event_body ? (JSON.parse(row.event_body) as HookEvent) : undefined;
-  return {
+  const record: DeliveryRecord = {
     id: String(row.id),
     eventId: row.event_id,
     eventName: row.event_name,
@@ -681,7 +733,6 @@ function toRecord(row: DeliveryRow): DeliveryRecord {
     ...(row.batch_ms === null || row.batch_ms === undefined ? {} : { batchMs: row.batch_ms }),
     sink: row.sink,
     ...(row.robot_key === null ? {} : { robotKey: row.robot_key }),
-    ...(event === undefined ? {} : { event }),
     ...(row.message === null ? {} : { message: JSON.parse(row.message) as Message }),
     status: row.status,
     attempts: row.attempts,
@@ -699,4 +750,5 @@ function toRecord(row: DeliveryRow): DeliveryRecord {
     ...(row.sent_at === null ? {} : { sentAt: row.sent_at }),
     ...(row.digest_id === null ? {} : { digestId: row.digest_id }),
   };
+  return row.event_body ? defineStoredEvent(record, row.event_body) : record;
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../logging/logger.js';
 import type { LoadPluginsOptions } from '../plugins/load-plugins.js';
 import type { RuntimeHolder } from '../runtime/runtime-holder.js';
 import type { FromRenderWorker, ToRenderWorker } from './render-worker.js';
+import { storedEventJson } from './stored-event.js';
 import {
   fallbackMessage,
   InlineSendRenderer,
@@ -139,7 +140,9 @@ export class WorkerSendRenderer implements SendRenderer {
     let worker: Worker;
     try {
       // A template that allocates without end takes its thread down, not the process.
-      worker = new Worker(this.#script, { resourceLimits: { maxOldGenerationSizeMb: 96 } });
+      worker = new Worker(this.#script, {
+        resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 },
+      });
     } catch (error) {
       this.#broken = true;
       this.#logger.error({ err: error }, 'cannot start a render thread; rendering on the main thread');
@@ -198,12 +201,16 @@ export class WorkerSendRenderer implements SendRenderer {
         type: 'render',
         id,
         sink: request.to.target.name,
-        entries: request.entries.map((e) => ({
-          deliveryId: e.deliveryId,
-          event: e.event,
-          route: e.route,
-          ...(e.routeDir === undefined ? {} : { routeDir: e.routeDir }),
-        })),
+        entries: request.entries.map((e) => {
+          // The stored JSON, when there is one: parsed in the thread, not here.
+          const json = storedEventJson(e);
+          return {
+            deliveryId: e.deliveryId,
+            ...(json === undefined ? { event: e.event } : { eventJson: json }),
+            route: e.route,
+            ...(e.routeDir === undefined ? {} : { routeDir: e.routeDir }),
+          };
+        }),
         ...(request.digestId === undefined ? {} : { digestId: request.digestId }),
       };
       const timeoutMs = this.#timeoutMs();

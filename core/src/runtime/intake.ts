@@ -42,7 +42,7 @@ export class Intake {
         route: match.route.name,
         sink: match.sink,
         ...(match.route.template === undefined ? {} : { routeDir: match.route.template }),
-        ...(batchOf(runtime.config.routes, match.route.name)),
+        ...batchOf(runtime.config.routes, match.route.name),
         event,
       });
     }

@@ -193,7 +193,7 @@ describe('hookmux deliveries', () => {
     expect(purged.err).toContain('\rpurging [');
     expect(purged.err).toContain('600/600');
     expect((await store.stats())[0]?.counts.sent).toBe(0);
-  });
+  }, 30_000);
 
   it('prints plain progress lines when not on a terminal', async () => {
     await seed(600, new Set());
@@ -201,7 +201,7 @@ describe('hookmux deliveries', () => {
     const purged = await run(store, ['purge', '--sent', '--older-than', '1ms'], false);
     expect(purged.err).not.toContain('\r');
     expect(purged.err.trim().split('\n')).toEqual(['purging 500/600', 'purging 600/600']);
-  });
+  }, 30_000);
 
   it('exits 2 on wrong usage', async () => {
     await seed(1, new Set());

@@ -42,7 +42,7 @@ export async function runRenderCommand(options: RenderOptions, io: CliIo): Promi
     return exitCodes.failure;
   }
   const logger = new MemoryLogger();
-  const holder = new RuntimeHolder(loaded.runtime);
+  const holder = loaded.holder ?? new RuntimeHolder(loaded.runtime);
   try {
     const rendered = await renderPayload(
       { source: options.source, payload, ...(options.event ? { event: options.event } : {}) },
@@ -57,8 +57,13 @@ export async function runRenderCommand(options: RenderOptions, io: CliIo): Promi
         type: d.type,
         body: d.body,
       })),
+      ...(rendered.noRoute ? { noRoute: rendered.noRoute } : {}),
     };
     writeLine(io.out, JSON.stringify(output, undefined, 2));
+    if (rendered.noRoute) {
+      writeLine(io.err, `${rendered.event.name}: no route matched`);
+      for (const line of rendered.noRoute) writeLine(io.err, `  ${line}`);
+    }
     return exitCodes.ok;
   } catch (error) {
     if (!HookmuxError.is(error)) throw error;
