@@ -121,7 +121,7 @@ export async function loadConfig(file: string, options: ParseConfigOptions = {})
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new HookmuxError('HM_ERR_CFG_NOT_FOUND', `configuration file not found: ${path}`, {
         at: path,
-        hint: 'create it (hookmux init writes a commented example), or pass another file with -c FILE',
+        hint: 'hookmux init writes a commented example there; or pass another file with -c FILE or HOOKMUX_CONFIG',
         cause,
       });
     }

@@ -13,9 +13,11 @@ export interface DeliveriesIo {
   readonly out: NodeJS.WritableStream;
   readonly err: NodeJS.WritableStream;
   readonly isTTY: boolean;
+  /** Times are shown in this IANA zone (the config's `templates.timeZone`); default UTC. */
+  readonly timeZone?: string;
 }
 
-const usage = `usage:
+export const deliveriesUsage = `用法 usage:
   hookmux deliveries list [--status S] [--sink NAME] [--limit N] [--before ID] [--json]
   hookmux deliveries show ID [--json]
   hookmux deliveries replay ID
@@ -23,7 +25,9 @@ const usage = `usage:
   hookmux deliveries purge --sent|--dead --older-than 7d
   hookmux deliveries stats [--json]
 
-statuses: ${deliveryStatuses.join(', ')}`;
+状态 statuses: ${deliveryStatuses.join(', ')}
+时间按配置的 templates.timeZone 显示 (times in the config's templates.timeZone)`;
+const usage = deliveriesUsage;
 
 /** Below this many rows replay/purge is quick, and a progress bar would only flicker. */
 const progressThreshold = 500;
@@ -110,7 +114,7 @@ async function listDeliveries(args: string[], store: DeliveryStore, io: Deliveri
     r.sink,
     r.eventName,
     String(r.attempts),
-    formatTime(r.updatedAt),
+    formatTime(r.updatedAt, io.timeZone),
     formatError(r),
   ]);
   write(io.out, formatTable([header, ...rows]));
@@ -140,15 +144,15 @@ async function showDelivery(args: string[], store: DeliveryStore, io: Deliveries
     ['route', record.route],
     ['event', `${record.eventName} (${record.eventId})`],
     ['attempts', String(record.attempts)],
-    ['created', formatTime(record.createdAt)],
-    ['updated', formatTime(record.updatedAt)],
+    ['created', formatTime(record.createdAt, io.timeZone)],
+    ['updated', formatTime(record.updatedAt, io.timeZone)],
     [
       'next attempt',
       record.status === 'pending' || record.status === 'retrying'
-        ? formatTime(record.nextAttemptAt)
+        ? formatTime(record.nextAttemptAt, io.timeZone)
         : undefined,
     ],
-    ['sent', record.sentAt === undefined ? undefined : formatTime(record.sentAt)],
+    ['sent', record.sentAt === undefined ? undefined : formatTime(record.sentAt, io.timeZone)],
     ['digest', record.digestId],
     ['last error', record.lastError === undefined ? undefined : formatError(record)],
     ['summary', record.message.summary],
@@ -264,11 +268,26 @@ function formatError(record: DeliveryRecord): string {
   return error.code === undefined ? error.detail : `${error.code} ${error.detail}`;
 }
 
-function formatTime(ms: number): string {
-  return new Date(ms)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, 'Z');
+/** `2024-06-01 18:30:05 +08:00` in the zone (UTC ends in `Z`, as before). */
+export function formatTime(ms: number, timeZone = 'UTC'): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'longOffset',
+    })
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, p.value]),
+  );
+  const offset = String(parts['timeZoneName'] ?? '').replace(/^GMT/, '');
+  const zone = offset === '' ? 'Z' : ` ${offset}`;
+  return `${parts['year']}-${parts['month']}-${parts['day']} ${parts['hour']}:${parts['minute']}:${parts['second']}${zone}`;
 }
 
 function formatAge(ms: number): string {
