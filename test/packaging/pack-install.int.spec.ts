@@ -92,14 +92,26 @@ async function npmInstall(cwd: string, tarballs: readonly string[], global?: str
     ],
     cwd,
   );
-  reuseSqliteBinary(global ?? cwd);
+  // The global install only runs commands that never open SQLite (--version, check), so it needs
+  // no binary, and a global install has no package.json whose overrides could pin the version.
+  if (global === undefined) reuseSqliteBinary(cwd);
 }
 
 const builtSqlite = join(repo, 'node_modules/better-sqlite3');
+const builtSqliteVersion = (
+  JSON.parse(readFileSync(join(builtSqlite, 'package.json'), 'utf8')) as { version: string }
+).version;
+
+/**
+ * The install folder's package.json. better-sqlite3 is pinned to the version the clone built, so
+ * a newer 12.x on the registry cannot leave the copied binary behind its JavaScript.
+ */
+function installManifest(name: string): Record<string, unknown> {
+  return { name, private: true, overrides: { 'better-sqlite3': builtSqliteVersion } };
+}
 
 function reuseSqliteBinary(root: string): void {
-  const wanted = (JSON.parse(readFileSync(join(builtSqlite, 'package.json'), 'utf8')) as { version: string })
-    .version;
+  const wanted = builtSqliteVersion;
   const found = findPackages(root, 'better-sqlite3');
   if (found.length === 0) throw new Error(`better-sqlite3 was not installed under ${root}`);
   for (const dir of found) {
@@ -161,7 +173,7 @@ describe('hookmux packed and installed outside the repository', () => {
       .filter((f) => f.endsWith('.tgz'))
       .map((f) => join(packed, f));
     app = mkdtempSync(join(tmpdir(), 'hookmux-installed-'));
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'my-hookmux', private: true }));
+    writeFileSync(join(app, 'package.json'), JSON.stringify(installManifest('my-hookmux')));
     await npmInstall(app, tarballs);
     bin = join(app, 'node_modules/.bin/hookmux');
   }, 240_000);
