@@ -104,7 +104,7 @@ async function listDeliveries(args: string[], store: DeliveryStore, io: Deliveri
     return 0;
   }
   if (records.length === 0) {
-    write(io.out, 'no deliveries match');
+    write(io.out, '没有符合条件的投递 no deliveries match');
     return 0;
   }
   const header = ['ID', 'STATUS', 'SINK', 'EVENT', 'TRIES', 'UPDATED', 'LAST ERROR'];
@@ -119,7 +119,7 @@ async function listDeliveries(args: string[], store: DeliveryStore, io: Deliveri
   ]);
   write(io.out, formatTable([header, ...rows]));
   const last = records.at(-1);
-  if (records.length === limit && last !== undefined) write(io.out, `… more: --before ${last.id}`);
+  if (records.length === limit && last !== undefined) write(io.out, `… 更多 more: --before ${last.id}`);
   return 0;
 }
 
@@ -179,7 +179,7 @@ async function replayDeliveries(args: string[], store: DeliveryStore, io: Delive
     );
     write(
       io.out,
-      `replayed ${count} dead ${plural(count, 'delivery', 'deliveries')}${values.sink === undefined ? '' : ` of sink ${values.sink}`}`,
+      `已重放 ${count} 条死信 replayed ${count} dead ${plural(count, 'delivery', 'deliveries')}${values.sink === undefined ? '' : ` of sink ${values.sink}`}`,
     );
     return 0;
   }
@@ -189,7 +189,7 @@ async function replayDeliveries(args: string[], store: DeliveryStore, io: Delive
   const before = await store.get(id);
   if (before === undefined) throw notFound(id);
   const after = await store.replay(id);
-  write(io.out, `replayed delivery ${after.id} (${before.status} → ${after.status})`);
+  write(io.out, `已重放 replayed delivery ${after.id} (${before.status} → ${after.status})`);
   return 0;
 }
 
@@ -211,7 +211,7 @@ async function purgeDeliveries(args: string[], store: DeliveryStore, io: Deliver
   const count = await store.purge({ status, olderThanMs }, showProgress(io, 'purging'));
   write(
     io.out,
-    `purged ${count} ${status} ${plural(count, 'delivery', 'deliveries')} older than ${olderThan}`,
+    `已清理 ${count} 条 purged ${count} ${status} ${plural(count, 'delivery', 'deliveries')} older than ${olderThan}`,
   );
   return 0;
 }
@@ -268,7 +268,7 @@ function formatError(record: DeliveryRecord): string {
   return error.code === undefined ? error.detail : `${error.code} ${error.detail}`;
 }
 
-/** `2024-06-01 18:30:05 +08:00` in the zone (UTC ends in `Z`, as before). */
+/** `2024-06-01 18:30:05 +08:00`: the instant in the zone, with its offset (UTC is `+00:00`). */
 export function formatTime(ms: number, timeZone = 'UTC'): string {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-GB', {
@@ -286,7 +286,7 @@ export function formatTime(ms: number, timeZone = 'UTC'): string {
       .map((p) => [p.type, p.value]),
   );
   const offset = String(parts['timeZoneName'] ?? '').replace(/^GMT/, '');
-  const zone = offset === '' ? 'Z' : ` ${offset}`;
+  const zone = ` ${offset === '' ? '+00:00' : offset}`;
   return `${parts['year']}-${parts['month']}-${parts['day']} ${parts['hour']}:${parts['minute']}:${parts['second']}${zone}`;
 }
 
