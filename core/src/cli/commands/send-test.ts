@@ -58,7 +58,7 @@ export async function runSendTestCommand(
 
 export function describeResult(sinkName: string, result: DeliveryResult): string {
   if (result.ok)
-    return `ok: ${sinkName} accepted the message（已接收）${result.code !== undefined ? ` (code ${result.code})` : ''}`;
+    return `ok: ${sinkName} accepted the message${result.code !== undefined ? ` (code ${result.code})` : ''}（机器人已接收）`;
   const code = result.code !== undefined ? ` ${result.code}` : '';
   const what = {
     throttled:
