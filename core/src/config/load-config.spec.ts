@@ -405,7 +405,7 @@ describe('resolveConfigPath', () => {
   it('should use ./hookmux.yaml when it exists, else the bundled example', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hookmux-cwd-'));
     expect(resolveConfigPath(undefined, dir)).toBe(exampleConfigPath);
-    expect(exampleConfigPath).toBe(join(repoRoot, 'config/hookmux.example.yaml'));
+    expect(exampleConfigPath).toBe(join(repoRoot, 'core/config/hookmux.example.yaml'));
     writeFileSync(join(dir, 'hookmux.yaml'), '');
     expect(resolveConfigPath(undefined, dir)).toBe(join(dir, 'hookmux.yaml'));
   });
@@ -422,12 +422,14 @@ describe('the shipped files', () => {
   it('should load the example config with zero errors and no environment', () => {
     const { config, errors } = parseConfig(readFileSync(exampleConfigPath, 'utf8'), exampleConfigPath, {
       env: {},
+      cwd: '/srv/demo',
     });
     expect(problems(errors)).toEqual([]);
     expect(config?.server).toMatchObject({ host: '127.0.0.1', port: 8080 });
+    // The bundled example lives inside the installed package: its data goes to the working folder.
     expect(config?.storage).toEqual({
       type: 'sqlite',
-      path: join(repoRoot, 'data/hookmux.db'),
+      path: '/srv/demo/data/hookmux.db',
       retention: { sentMs: 30 * 24 * 60 * 60 * 1000 },
     });
     expect(config?.sources['gitee']?.['secret']).toBe('hookmux-example-secret');

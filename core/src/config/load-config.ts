@@ -28,6 +28,12 @@ import { parseByteSize, parseDuration, parseRateLimit } from './parse-units.js';
 export interface ParseConfigOptions {
   /** Variables for `${VAR}`; default `process.env`. */
   readonly env?: Env;
+  /**
+   * The folder the bundled example config's relative paths resolve against (it lives inside the
+   * installed package, where no data belongs); default `process.cwd()`. Other files resolve
+   * against their own folder.
+   */
+  readonly cwd?: string;
 }
 
 export interface ParsedConfig {
@@ -36,10 +42,10 @@ export interface ParsedConfig {
   readonly errors: HookmuxError[];
 }
 
-/** core/src/config or core/lib/config → the repository root. */
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const configSchemaPath = join(repoRoot, 'config', 'hookmux.schema.json');
-export const exampleConfigPath = join(repoRoot, 'config', 'hookmux.example.yaml');
+/** core/src/config or core/lib/config → core's package folder, which ships `config/`. */
+const coreDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const configSchemaPath = join(coreDir, 'config', 'hookmux.schema.json');
+export const exampleConfigPath = join(coreDir, 'config', 'hookmux.example.yaml');
 
 /** Configs are hand-written; anything this big is a mistake or an attack, not a config. */
 const maxConfigBytes = 4 * 1024 * 1024;
@@ -97,7 +103,8 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
   errors.push(...schemaErrors, ...crossCheck(tree).filter((e) => !refused.has(e.at)));
   if (!valid || errors.length > 0) return { config: undefined, errors };
 
-  const config = buildConfig(tree as unknown as RawConfig, path, errors);
+  const folder = path === exampleConfigPath ? resolve(options.cwd ?? process.cwd()) : dirname(path);
+  const config = buildConfig(tree as unknown as RawConfig, path, folder, errors);
   return errors.length > 0 ? { config: undefined, errors } : { config, errors: [] };
 }
 
@@ -115,7 +122,7 @@ export async function loadConfig(file: string, options: ParseConfigOptions = {})
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new HookmuxError('HM_ERR_CFG_NOT_FOUND', `configuration file not found: ${path}`, {
         at: path,
-        hint: 'create it, or pass another file with -c FILE (config/hookmux.example.yaml is a starting point)',
+        hint: 'hookmux init writes a commented example there; or pass another file with -c FILE or HOOKMUX_CONFIG',
         cause,
       });
     }
@@ -382,8 +389,7 @@ function readRetention(
   return { ...(sentMs === undefined ? {} : { sentMs }), ...(deadMs === undefined ? {} : { deadMs }) };
 }
 
-function buildConfig(raw: RawConfig, file: string, errors: HookmuxError[]): HookmuxConfig {
-  const folder = dirname(file);
+function buildConfig(raw: RawConfig, file: string, folder: string, errors: HookmuxError[]): HookmuxConfig {
   const convert = (run: () => number, path: KeySegment[]): number => {
     let value = 0;
     errors.push(...attempt(() => (value = run()), path));

@@ -8,8 +8,8 @@ import { defaultDialect, singleLineKeys, toHttpUrl, toOneLineValue } from './esc
 import { type RenderState, toMentions } from './template-helpers.js';
 import { renderFields, type TemplateSet } from './template-set.js';
 
-/** The templates that ship with hookmux (`templates/` at the repo root). */
-export const builtinTemplatesDir = fileURLToPath(new URL('../../../templates', import.meta.url));
+/** The templates that ship with hookmux (`templates/` in core's package). */
+export const builtinTemplatesDir = fileURLToPath(new URL('../../templates', import.meta.url));
 
 export interface RenderTarget {
   readonly sink: Sink;

@@ -10,7 +10,7 @@ import type { ResolvedSink, SinkDirectory } from '../../contracts/sink-directory
 import type { DeliveryResult, Sink, SinkTarget } from '../../contracts/sink.js';
 import { SqliteQueue } from '../../delivery/sqlite-queue.js';
 import { MemoryLogger } from '../../logging/memory-logger.js';
-import { runDeliveriesCommand } from './deliveries.js';
+import { formatTime, runDeliveriesCommand } from './deliveries.js';
 
 const delivery: DeliveryConfig = {
   maxAttempts: 3,
@@ -151,7 +151,7 @@ describe('hookmux deliveries', () => {
     expect(parsed.map((r) => [r.eventId, r.status])).toEqual([['ev-1', 'dead']]);
 
     const limited = await run(store, ['list', '--limit', '1']);
-    expect(limited.out).toMatch(/… more: --before \d+/);
+    expect(limited.out).toMatch(/… 更多 more: --before \d+/);
   });
 
   it('shows one delivery, and exits 1 with a hint for an unknown id', async () => {
@@ -227,5 +227,17 @@ describe('hookmux deliveries', () => {
     const stats = await run(store, ['stats']);
     expect(stats.code).toBe(0);
     expect(stats.out).toMatch(/^team-a\s+0\s+0\s+1\s+0\s+1\s+-\s+unlimited$/m);
+  });
+});
+
+describe('formatTime', () => {
+  it('writes the instant in the given IANA zone with its offset', () => {
+    const at = Date.UTC(2024, 5, 1, 10, 30, 5);
+    expect(formatTime(at, 'Asia/Shanghai')).toBe('2024-06-01 18:30:05 +08:00');
+    expect(formatTime(at, 'UTC')).toBe('2024-06-01 10:30:05 +00:00');
+    expect(formatTime(at)).toBe('2024-06-01 10:30:05 +00:00');
+    // across midnight, and a zone with a half-hour offset
+    expect(formatTime(Date.UTC(2024, 5, 1, 20, 0, 0), 'Asia/Shanghai')).toBe('2024-06-02 04:00:00 +08:00');
+    expect(formatTime(at, 'Asia/Kolkata')).toBe('2024-06-01 16:00:05 +05:30');
   });
 });
