@@ -58,7 +58,11 @@ describe('deploy/Dockerfile', () => {
     const { config, errors } = parseConfig(readFileSync(copy, 'utf8'), copy, { env: {} });
     expect(errors).toEqual([]);
     expect(config?.server.host).toBe('0.0.0.0');
-    expect(config?.storage).toEqual({ type: 'sqlite', path: '/data/hookmux.db' });
+    expect(config?.storage).toEqual({
+      type: 'sqlite',
+      path: '/data/hookmux.db',
+      retention: { sentMs: 30 * 24 * 60 * 60 * 1000 },
+    });
   });
 });
 

@@ -307,13 +307,15 @@ routes:
     expect(markdown.content).toBe('打包安装测试 **acme/packed** 1 commit');
 
     await waitFor(() => slack.messages.length === 1, 15_000, 'Slack to get the push after its 429');
-    const text = String(slack.messages[0]?.body['text']);
+    const raw = String(slack.messages[0]?.body['text']);
+    expect(raw).not.toMatch(/<!channel>|<https:/);
+    // Core's text escaping may add invisible U+200B marks after `<`; what a person reads is:
+    const text = raw.replaceAll('\u200b', '');
     expect(text).toContain('acme/packed');
     // Payload text stays text in Slack: no channel ping, no disguised link.
     expect(text).toContain('&lt;!channel&gt;');
     // (the push template shortens a long commit title; the escaping holds up to the cut)
     expect(text).toContain('&amp; &lt;https://evil.exam');
-    expect(text).not.toMatch(/<!channel>|<https:/);
 
     // Operations from the installed command, beside the running server.
     const listed = await mustRun(bin, ['deliveries', 'list', '--status', 'sent', '--json'], app);

@@ -40,7 +40,7 @@ describe.each(['sqlite', 'redis'] as const)('robot timing through the %s dispatc
     arrange(robot);
     let storage = '{ type: sqlite, path: ./hookmux.db }';
     if (backend === 'redis') {
-      redis = await new RedisServer().start();
+      redis = await new RedisServer({ appendOnly: true }).start();
       storage = `{ type: redis, url: "${redis.url}" }`;
     }
     server = await startTestHookmux(`
