@@ -1,17 +1,10 @@
 import { createRequire } from 'node:module';
 
 import { describe, expect, it } from '@jest/globals';
-import { HookmuxError, type HookEvent } from '@hookmux/core';
+import type { HookEvent } from '@hookmux/core';
 
-import {
-  buildHostRenderer,
-  buildHostRequest,
-  receiveAs,
-  renderBoth,
-  routeNames,
-  utf8Bytes,
-  weComMaxBytes,
-} from '../../../test/helpers/render-host-event.js';
+import { checkRendered as checkMessages, errorOf } from '../../../test/helpers/host-conformance.js';
+import { buildHostRenderer, buildHostRequest, receiveAs, routeNames } from '../../../test/helpers/render-host-event.js';
 import {
   hasSharedFixtures,
   listSharedFixtures,
@@ -20,7 +13,7 @@ import {
 } from '../../../test/helpers/shared-fixtures.js';
 import { gitHubEventNames } from './github-event-names.js';
 import { GitHubSource } from './github-source.js';
-import type { HostHookData, HostNoteData, HostPipelineData, HostPullRequestData, HostPushData } from './kit/hook-data.js';
+import type { HostNoteData, HostPipelineData, HostPullRequestData, HostPushData } from './kit/hook-data.js';
 import { signGitHubBody } from './verify-github-signature.js';
 
 const secret = 'github-conformance-secret-7c1d';
@@ -37,46 +30,7 @@ function gitHubRequest(body: Buffer, event: string, delivery = '72d3162e-cc78-11
   });
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<HookmuxError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!HookmuxError.is(error)) throw new Error(`expected a HookmuxError, got ${String(error)}`);
-  return error;
-}
-
-/** What every message must show, whatever the wording. */
-function keyFacts(event: HookEvent): string[] {
-  const data = event.data as unknown as HostHookData;
-  const facts = [data.repo.fullName];
-  if ('refName' in data) facts.push((data as HostPushData).refName);
-  if ('pullRequest' in data && data.pullRequest && data.kind === 'merge_request')
-    facts.push((data as HostPullRequestData).pullRequest.label);
-  if (data.kind === 'note') facts.push((data as HostNoteData).target.label);
-  if (data.kind === 'pipeline') facts.push((data as HostPipelineData).pipeline.name);
-  if (data.kind === 'push' || data.kind === 'tag_push')
-    for (const c of (data as HostPushData).commits.slice(0, 10)) facts.push(c.shortId);
-  return facts;
-}
-
-async function checkRendered(event: HookEvent): Promise<{ md: string; txt: string }> {
-  const { md, txt } = renderBoth(renderer, event);
-  for (const [message, limit] of [
-    [md, weComMaxBytes.md],
-    [txt, weComMaxBytes.txt],
-  ] as const) {
-    expect(message.text.trim()).not.toBe('');
-    expect(utf8Bytes(message.text)).toBeLessThanOrEqual(limit);
-    expect(message.text).not.toMatch(/undefined|\[object Object\]|\]\(\)|\{\{/);
-    for (const fact of keyFacts(event)) expect(message.text).toContain(fact);
-  }
-  // Text messages carry no markdown; a plugin template (not `_default`) rendered them.
-  expect(txt.text).not.toMatch(/\]\(|\*\*|<font|^>/m);
-  expect(md.text).not.toContain(event.name);
-  expect(typeof md.fields['title']).toBe('string');
-  return { md: md.text, txt: txt.text };
-}
+const checkRendered = (event: HookEvent) => Promise.resolve(checkMessages(renderer, event));
 
 interface Expected {
   readonly event: string;
