@@ -137,15 +137,18 @@ routes:
     await robot.stop();
   });
 
-  it.each(pushes.map((p) => [p.host, p] as const))('%s: a wrong secret is a 401 in the host’s own terms', async (_host, push) => {
-    const { body, headers } = requestOf(push, 'a-wrong-secret-for-this-host');
-    const answer = await server.post(push.path, body, headers);
-    expect(answer.status).toBe(401);
-    const error = (answer.json as { error: { code: string; hint: string } }).error;
-    expect(error.code).toBe('HM_ERR_SRC_SIGNATURE');
-    for (const term of push.hintTerms) expect(error.hint).toContain(term);
-    expect(JSON.stringify(answer.json)).not.toContain(secrets[push.host]);
-  });
+  it.each(pushes.map((p) => [p.host, p] as const))(
+    '%s: a wrong secret is a 401 in the host’s own terms',
+    async (_host, push) => {
+      const { body, headers } = requestOf(push, 'a-wrong-secret-for-this-host');
+      const answer = await server.post(push.path, body, headers);
+      expect(answer.status).toBe(401);
+      const error = (answer.json as { error: { code: string; hint: string } }).error;
+      expect(error.code).toBe('HM_ERR_SRC_SIGNATURE');
+      for (const term of push.hintTerms) expect(error.hint).toContain(term);
+      expect(JSON.stringify(answer.json)).not.toContain(secrets[push.host]);
+    },
+  );
 
   it('delivers each host’s push, signed as the host signs, to both groups', async () => {
     for (const push of pushes) {
@@ -159,8 +162,12 @@ routes:
       15_000,
       'four messages in each group',
     );
-    const markdown = robot.messagesFor('group-md').map((m) => String((m.body['markdown'] as { content: string }).content));
-    const text = robot.messagesFor('group-txt').map((m) => String((m.body['text'] as { content: string }).content));
+    const markdown = robot
+      .messagesFor('group-md')
+      .map((m) => String((m.body['markdown'] as { content: string }).content));
+    const text = robot
+      .messagesFor('group-txt')
+      .map((m) => String((m.body['text'] as { content: string }).content));
     expect(markdown).toHaveLength(4);
     expect(text).toHaveLength(4);
     for (const push of pushes) {

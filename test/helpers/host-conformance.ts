@@ -51,7 +51,7 @@ export function checkRendered(renderer: MessageRenderer, event: HookEvent): { md
   return { md: md.text, txt: txt.text };
 }
 
-export async function errorOf(promise: Promise<unknown> | unknown): Promise<HookmuxError> {
+export async function errorOf(promise: unknown): Promise<HookmuxError> {
   const error: unknown = await Promise.resolve()
     .then(() => promise)
     .then(

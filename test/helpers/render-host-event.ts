@@ -36,8 +36,16 @@ export const hostPeople: readonly Person[] = [
 ];
 
 export const wecom = new WeComSink();
-export const markdownTarget: SinkTarget = { name: 'team-md', type: 'wecom', settings: { key: 'k', format: 'markdown' } };
-export const textTarget: SinkTarget = { name: 'team-txt', type: 'wecom', settings: { key: 'k', format: 'text' } };
+export const markdownTarget: SinkTarget = {
+  name: 'team-md',
+  type: 'wecom',
+  settings: { key: 'k', format: 'markdown' },
+};
+export const textTarget: SinkTarget = {
+  name: 'team-txt',
+  type: 'wecom',
+  settings: { key: 'k', format: 'text' },
+};
 export const weComMaxBytes = { md: 4096, txt: 2048 } as const;
 
 export function buildHostRequest(
@@ -69,7 +77,13 @@ export function buildHostRenderer(plugin: string, people: readonly Person[] = ho
   const pluginDir = pluginTemplatesDir(plugin);
   const { set, errors } = TemplateSet.load([pluginDir, builtinDir]);
   if (errors.length > 0) throw new Error(errors.map((e) => `${e.message} ${e.at ?? ''}`).join('\n'));
-  return new MessageRenderer({ templates: set, pluginDirs: [pluginDir], builtinDir, timeZone: 'Asia/Shanghai', people });
+  return new MessageRenderer({
+    templates: set,
+    pluginDirs: [pluginDir],
+    builtinDir,
+    timeZone: 'Asia/Shanghai',
+    people,
+  });
 }
 
 export function renderBoth(renderer: MessageRenderer, event: HookEvent): { md: Message; txt: Message } {
@@ -79,15 +93,19 @@ export function renderBoth(renderer: MessageRenderer, event: HookEvent): { md: M
   };
 }
 
-/** Which of a few typical routes an event reaches: all of the host, by event name, by repo, and a ping route. */
+/** Which of a few typical routes an event reaches: all of the host, by full name and repo, by type and action, humans only. */
 export function routeNames(event: HookEvent): string[] {
   const routes: RouteConfig[] = [
     { name: 'host', when: { source: event.source }, to: ['all'] },
     { name: 'by-name', when: { event: event.name, repo: event.repo ?? 'none' }, to: ['by-name'] },
-    { name: 'by-type', when: { source: event.source, event: event.type, action: event.action ?? '*' }, to: ['by-type'] },
-    { name: 'skip-bots', when: { actor: '!*[bot]' }, to: ['humans'] },
-  ] as unknown as RouteConfig[];
-  return matchRoutes(event, routes.map(compileRoute)).map((m) => m.route.name ?? '');
+    {
+      name: 'by-type',
+      when: { source: event.source, event: event.type, action: event.action ?? '*' },
+      to: ['by-type'],
+    },
+    { name: 'skip-bots', when: { actor: '!*\\[bot\\]' }, to: ['humans'] },
+  ];
+  return matchRoutes(event, routes.map(compileRoute)).map((m) => m.route.name);
 }
 
 export function utf8Bytes(text: string): number {

@@ -2,7 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import type { HookEvent } from '@hookmux/core';
 
 import { checkRendered, errorOf } from '../../../test/helpers/host-conformance.js';
-import { buildHostRenderer, buildHostRequest, receiveAs, routeNames } from '../../../test/helpers/render-host-event.js';
+import {
+  buildHostRenderer,
+  buildHostRequest,
+  receiveAs,
+  routeNames,
+} from '../../../test/helpers/render-host-event.js';
 import {
   hasSharedFixtures,
   listSharedFixtures,
@@ -22,13 +27,24 @@ const renderer = buildHostRenderer('source-gitea');
 type Flavour = 'gitea' | 'forgejo' | 'gogs';
 
 /** As each host signs: Gitea `X-Gitea-*`; Forgejo its own headers and Gitea's; Gogs `X-Gogs-*`. */
-function giteaRequest(body: Buffer, event: string, flavour: Flavour = 'gitea', delivery = 'b1f0c2a4-5d6e-4f70-8a9b-0c1d2e3f4a5b') {
+function giteaRequest(
+  body: Buffer,
+  event: string,
+  flavour: Flavour = 'gitea',
+  delivery = 'b1f0c2a4-5d6e-4f70-8a9b-0c1d2e3f4a5b',
+) {
   const signature = signGiteaBody(body, secret);
-  const own = { [`x-${flavour}-event`]: event, [`x-${flavour}-delivery`]: delivery, [`x-${flavour}-signature`]: signature };
+  const own = {
+    [`x-${flavour}-event`]: event,
+    [`x-${flavour}-delivery`]: delivery,
+    [`x-${flavour}-signature`]: signature,
+  };
   return buildHostRequest('/webhooks/gitea', body, {
     'user-agent': 'Go-http-client/1.1',
     ...own,
-    ...(flavour === 'forgejo' ? { 'x-gitea-event': event, 'x-gitea-delivery': delivery, 'x-gitea-signature': signature } : {}),
+    ...(flavour === 'forgejo'
+      ? { 'x-gitea-event': event, 'x-gitea-delivery': delivery, 'x-gitea-signature': signature }
+      : {}),
   });
 }
 
@@ -59,7 +75,8 @@ const shared: Readonly<Record<string, Expected>> = {
     name: 'gitea.issue_comment.comment',
     repo: 'fedora/w2fm-test',
     actor: 'gridhead',
-    check: (e) => expect((e.data as unknown as HostNoteData).target).toMatchObject({ kind: 'issue', label: '#5' }),
+    check: (e) =>
+      expect((e.data as unknown as HostNoteData).target).toMatchObject({ kind: 'issue', label: '#5' }),
   },
   'issue_comment-2-go-scm.json': {
     event: 'issue_comment',
@@ -68,7 +85,10 @@ const shared: Readonly<Record<string, Expected>> = {
     repo: 'gogits/hello-world',
     actor: 'unknwon',
     // 2017 Gitea sent no html_url on the issue: built from the repository's.
-    check: (e) => expect((e.data as unknown as HostNoteData).target.url).toBe('http://try.gitea.io/gogits/hello-world/issues/1'),
+    check: (e) =>
+      expect((e.data as unknown as HostNoteData).target.url).toBe(
+        'http://try.gitea.io/gogits/hello-world/issues/1',
+      ),
   },
   'issues.opened-1-w2fm-forgejo.json': {
     event: 'issues',
@@ -84,7 +104,8 @@ const shared: Readonly<Record<string, Expected>> = {
     repo: 'anbraten/test-repo',
     actor: 'anbraten',
     branch: 'main',
-    check: (e) => expect((e.data as unknown as HostPullRequestData).pullRequest.mergeCommitSha).toMatch(/^f2440f0/),
+    check: (e) =>
+      expect((e.data as unknown as HostPullRequestData).pullRequest.mergeCommitSha).toMatch(/^f2440f0/),
   },
   'pull_request.merged-2-go-scm.json': {
     event: 'pull_request',
@@ -141,30 +162,40 @@ const shared: Readonly<Record<string, Expected>> = {
 
 if (!hasSharedFixtures()) noteSkipped('source-gitea conformance');
 
-(hasSharedFixtures() ? describe : describe.skip)('Gitea / Forgejo / Gogs conformance over ../shared/fixtures/gitea', () => {
-  it('has an explicit expectation for every recorded delivery', () => {
-    expect(listSharedFixtures('gitea')).toEqual(Object.keys(shared).sort());
-  });
+(hasSharedFixtures() ? describe : describe.skip)(
+  'Gitea / Forgejo / Gogs conformance over ../shared/fixtures/gitea',
+  () => {
+    it('has an explicit expectation for every recorded delivery', () => {
+      expect(listSharedFixtures('gitea')).toEqual(Object.keys(shared).sort());
+    });
 
-  it.each(Object.entries(shared))('%s → verified, normalised, routed, rendered', async (file, x) => {
-    const event = await receiveAs(source, giteaRequest(readSharedFixture('gitea', file), x.event, x.flavour), { secret });
-    expect(event.name).toBe(x.name);
-    expect(giteaEventNames).toContain(event.name);
-    expect([event.repo, event.actor, event.branch, event.tag]).toEqual([x.repo, x.actor, x.branch, x.tag]);
-    expect(event.id).toBe('gitea:b1f0c2a4-5d6e-4f70-8a9b-0c1d2e3f4a5b');
-    expect(JSON.stringify(event.data)).not.toContain('null');
-    expect(routeNames(event)).toEqual(expect.arrayContaining(['host', 'by-name', 'by-type']));
-    x.check?.(event);
-    expect({ event: event.name, ...checkRendered(renderer, event) }).toMatchSnapshot();
-  });
+    it.each(Object.entries(shared))('%s → verified, normalised, routed, rendered', async (file, x) => {
+      const event = await receiveAs(
+        source,
+        giteaRequest(readSharedFixture('gitea', file), x.event, x.flavour),
+        { secret },
+      );
+      expect(event.name).toBe(x.name);
+      expect(giteaEventNames).toContain(event.name);
+      expect([event.repo, event.actor, event.branch, event.tag]).toEqual([x.repo, x.actor, x.branch, x.tag]);
+      expect(event.id).toBe('gitea:b1f0c2a4-5d6e-4f70-8a9b-0c1d2e3f4a5b');
+      expect(JSON.stringify(event.data)).not.toContain('null');
+      expect(routeNames(event)).toEqual(expect.arrayContaining(['host', 'by-name', 'by-type']));
+      x.check?.(event);
+      expect({ event: event.name, ...checkRendered(renderer, event) }).toMatchSnapshot();
+    });
 
-  it.each(Object.entries(shared))('%s with another secret → 401 that names the Gitea 密钥', async (file, x) => {
-    const request = giteaRequest(readSharedFixture('gitea', file), x.event, x.flavour);
-    const error = await errorOf(receiveAs(source, request, { secret: 'not-the-secret-at-all' }));
-    expect([error.code, error.status]).toEqual(['HM_ERR_SRC_SIGNATURE', 401]);
-    expect(error.hint).toContain('Gitea 密钥');
-  });
-});
+    it.each(Object.entries(shared))(
+      '%s with another secret → 401 that names the Gitea 密钥',
+      async (file, x) => {
+        const request = giteaRequest(readSharedFixture('gitea', file), x.event, x.flavour);
+        const error = await errorOf(receiveAs(source, request, { secret: 'not-the-secret-at-all' }));
+        expect([error.code, error.status]).toEqual(['HM_ERR_SRC_SIGNATURE', 401]);
+        expect(error.hint).toContain('Gitea 密钥');
+      },
+    );
+  },
+);
 
 describe('Gitea events the shared set lacks: the playground samples and review headers', () => {
   it.each(giteaSamples.map((s) => [s.label, s] as const))('%s', async (_label, sample) => {
@@ -172,7 +203,11 @@ describe('Gitea events the shared set lacks: the playground samples and review h
     const flavour: Flavour = sample.headers?.['x-forgejo-event'] ? 'forgejo' : 'gitea';
     const event = await receiveAs(source, giteaRequest(body, sample.event, flavour), { secret });
     expect(giteaEventNames).toContain(event.name);
-    expect({ event: event.name, mentions: event.data['mentions'], ...checkRendered(renderer, event) }).toMatchSnapshot();
+    expect({
+      event: event.name,
+      mentions: event.data['mentions'],
+      ...checkRendered(renderer, event),
+    }).toMatchSnapshot();
   });
 
   it.each([
@@ -185,9 +220,14 @@ describe('Gitea events the shared set lacks: the playground samples and review h
       ...sample.payload,
       action: 'reviewed',
       sender: { login: 'lisi', username: 'lisi', full_name: '李四' },
-      review: { type: `pull_request_review_${header.split('_').pop() ?? ''}`, content: '看过了，有两处小问题' },
+      review: {
+        type: `pull_request_review_${header.split('_').pop() ?? ''}`,
+        content: '看过了，有两处小问题',
+      },
     };
-    const event = await receiveAs(source, giteaRequest(Buffer.from(JSON.stringify(payload)), header), { secret });
+    const event = await receiveAs(source, giteaRequest(Buffer.from(JSON.stringify(payload)), header), {
+      secret,
+    });
     expect(event.name).toBe(name);
     expect(event.data['mentions']).toEqual(['zhangsan']);
     const { md } = checkRendered(renderer, event);

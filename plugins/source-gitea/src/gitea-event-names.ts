@@ -40,7 +40,9 @@ export const giteaEventNames: readonly string[] = [
   'gitea.delete.branch',
   'gitea.delete.tag',
   ...unique(Object.values(giteaIssueActions).map(([a]) => a)).map((a) => `gitea.issues.${a}`),
-  ...unique(['merge', ...Object.values(giteaPullRequestActions).map(([a]) => a)]).map((a) => `gitea.pull_request.${a}`),
+  ...unique(['merge', ...Object.values(giteaPullRequestActions).map(([a]) => a)]).map(
+    (a) => `gitea.pull_request.${a}`,
+  ),
   ...['approved', 'changes_requested', 'comment'].map((a) => `gitea.pull_request_review.${a}`),
   ...['comment', 'edited', 'deleted'].map((a) => `gitea.issue_comment.${a}`),
   ...unique(Object.values(giteaReleaseActions)).map((a) => `gitea.release.${a}`),

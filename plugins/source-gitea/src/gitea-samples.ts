@@ -88,7 +88,10 @@ export const giteaSamples: readonly SourceSample[] = [
   {
     label: 'Forgejo：Actions 运行失败',
     event: 'action_run',
-    headers: { 'x-forgejo-event': 'action_run', 'x-forgejo-delivery': '2b7d0e9a-3f4c-4d5e-9a0b-9c8d7e6f5a4b' },
+    headers: {
+      'x-forgejo-event': 'action_run',
+      'x-forgejo-delivery': '2b7d0e9a-3f4c-4d5e-9a0b-9c8d7e6f5a4b',
+    },
     payload: {
       action: 'failure',
       run: {

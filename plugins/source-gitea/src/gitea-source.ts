@@ -11,10 +11,21 @@ import {
 
 import { giteaEventNames, giteaEvents, isGiteaEvent, type GiteaEvent } from './gitea-event-names.js';
 import { giteaSamples } from './gitea-samples.js';
-import { assertShallow, describeValue, hashBody, parseHostBody, redactHostPayload } from './kit/body-guards.js';
+import {
+  assertShallow,
+  describeValue,
+  hashBody,
+  parseHostBody,
+  redactHostPayload,
+} from './kit/body-guards.js';
 import type { NormalizedHook } from './kit/hook-data.js';
 import { isJsonRecord, readRecord, readText, type JsonRecord } from './kit/json-reader.js';
-import { buildHostConfigSchema, checkHostSecret, readHostSettings, type HostSettings } from './kit/read-host-settings.js';
+import {
+  buildHostConfigSchema,
+  checkHostSecret,
+  readHostSettings,
+  type HostSettings,
+} from './kit/read-host-settings.js';
 import { normalizeForgejoActionRun, normalizeGiteaWorkflowRun } from './normalize/normalize-gitea-ci.js';
 import { normalizeGiteaComment, normalizeGiteaIssue } from './normalize/normalize-gitea-issue.js';
 import { normalizeGiteaPullRequest, normalizeGiteaReview } from './normalize/normalize-gitea-pull-request.js';
@@ -26,7 +37,10 @@ export const defaultGiteaPath = '/webhooks/gitea';
 const secretName = 'Gitea 密钥 (webhook Secret)';
 
 /** The three spellings of each header, first found wins (Forgejo sends its own and Gitea's). */
-function readHeader(headers: Readonly<Record<string, string | undefined>>, suffix: string): string | undefined {
+function readHeader(
+  headers: Readonly<Record<string, string | undefined>>,
+  suffix: string,
+): string | undefined {
   for (const host of ['gitea', 'forgejo', 'gogs']) {
     const value = headers[`x-${host}-${suffix}`]?.trim();
     if (value) return value;
@@ -71,10 +85,14 @@ export class GiteaSource implements Source {
 
     const header = readHeader(request.headers, 'event')?.toLowerCase();
     if (header === undefined || !isGiteaEvent(header)) {
-      throw new HookmuxError('HM_ERR_SRC_UNKNOWN_HOOK', `unknown Gitea event (X-Gitea-Event ${describeValue(header)})`, {
-        hint: `hookmux 处理 ${giteaEvents.join(', ')}；请在 Gitea Web 钩子的“自定义事件”中只勾选这些 / tick only these events in the Gitea webhook`,
-        at: 'X-Gitea-Event',
-      });
+      throw new HookmuxError(
+        'HM_ERR_SRC_UNKNOWN_HOOK',
+        `unknown Gitea event (X-Gitea-Event ${describeValue(header)})`,
+        {
+          hint: `hookmux 处理 ${giteaEvents.join(', ')}；请在 Gitea Web 钩子的“自定义事件”中只勾选这些 / tick only these events in the Gitea webhook`,
+          at: 'X-Gitea-Event',
+        },
+      );
     }
     const normalized = this.#normalize(header, body, context);
     const { data } = normalized;

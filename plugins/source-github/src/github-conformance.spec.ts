@@ -4,7 +4,12 @@ import { describe, expect, it } from '@jest/globals';
 import type { HookEvent } from '@hookmux/core';
 
 import { checkRendered as checkMessages, errorOf } from '../../../test/helpers/host-conformance.js';
-import { buildHostRenderer, buildHostRequest, receiveAs, routeNames } from '../../../test/helpers/render-host-event.js';
+import {
+  buildHostRenderer,
+  buildHostRequest,
+  receiveAs,
+  routeNames,
+} from '../../../test/helpers/render-host-event.js';
 import {
   hasSharedFixtures,
   listSharedFixtures,
@@ -56,7 +61,13 @@ const shared: Readonly<Record<string, Expected>> = {
       expect(e.url).toBe(d.compareUrl);
     },
   },
-  'push-2-w2fm.json': { event: 'push', name: 'github.push.update', repo: 'gridhead/test-repo', actor: 'gridhead', branch: 'flsk' },
+  'push-2-w2fm.json': {
+    event: 'push',
+    name: 'github.push.update',
+    repo: 'gridhead/test-repo',
+    actor: 'gridhead',
+    branch: 'flsk',
+  },
   'push.tag-1-octocrab.json': {
     event: 'push',
     name: 'github.push.create',
@@ -87,7 +98,11 @@ const shared: Readonly<Record<string, Expected>> = {
     branch: 'trunk',
     check: (e) => {
       const d = e.data as unknown as HostPullRequestData;
-      expect([d.pullRequest.number, d.pullRequest.sourceBranch, d.pullRequest.label]).toEqual([2, 'test_pr', '#2']);
+      expect([d.pullRequest.number, d.pullRequest.sourceBranch, d.pullRequest.label]).toEqual([
+        2,
+        'test_pr',
+        '#2',
+      ]);
     },
   },
   'pull_request.opened-2-w2fm.json': {
@@ -116,7 +131,12 @@ const shared: Readonly<Record<string, Expected>> = {
       expect([d.pullRequest.merged, d.pullRequest.state, d.hostAction]).toEqual([true, 'merged', 'closed']);
     },
   },
-  'issues.opened-1-w2fm.json': { event: 'issues', name: 'github.issues.open', repo: 'gridhead/test-repo', actor: 'gridhead' },
+  'issues.opened-1-w2fm.json': {
+    event: 'issues',
+    name: 'github.issues.open',
+    repo: 'gridhead/test-repo',
+    actor: 'gridhead',
+  },
   'issues.opened-2-octocrab.json': {
     event: 'issues',
     name: 'github.issues.open',
@@ -152,7 +172,8 @@ const shared: Readonly<Record<string, Expected>> = {
     name: 'github.issue_comment.comment',
     repo: 'abc/def-ci-webhook-test',
     actor: 'lts-def',
-    check: (e) => expect((e.data as unknown as HostNoteData).target).toMatchObject({ kind: 'pull_request', label: '#2' }),
+    check: (e) =>
+      expect((e.data as unknown as HostNoteData).target).toMatchObject({ kind: 'pull_request', label: '#2' }),
   },
   'workflow_run.failure-1-ayush8116.json': {
     event: 'workflow_run',
@@ -190,12 +211,17 @@ if (!hasSharedFixtures()) noteSkipped('source-github conformance');
     expect({ event: event.name, ...(await checkRendered(event)) }).toMatchSnapshot();
   });
 
-  it.each(Object.entries(shared))('%s with another secret → 401 that names the GitHub Webhook Secret', async (file, x) => {
-    const bytes = readSharedFixture('github', file);
-    const error = await errorOf(receiveAs(source, gitHubRequest(bytes, x.event), { secret: 'not-the-secret-at-all' }));
-    expect([error.code, error.status]).toEqual(['HM_ERR_SRC_SIGNATURE', 401]);
-    expect(error.hint).toContain('GitHub Webhook Secret');
-  });
+  it.each(Object.entries(shared))(
+    '%s with another secret → 401 that names the GitHub Webhook Secret',
+    async (file, x) => {
+      const bytes = readSharedFixture('github', file);
+      const error = await errorOf(
+        receiveAs(source, gitHubRequest(bytes, x.event), { secret: 'not-the-secret-at-all' }),
+      );
+      expect([error.code, error.status]).toEqual(['HM_ERR_SRC_SIGNATURE', 401]);
+      expect(error.hint).toContain('GitHub Webhook Secret');
+    },
+  );
 });
 
 /** @octokit/webhooks-examples: GitHub's documented examples of every event and action. */
@@ -209,7 +235,14 @@ const octokit = (createRequire(import.meta.url)('@octokit/webhooks-examples') as
     .includes(e.name),
 );
 const octokitCases = octokit.flatMap((e) =>
-  e.examples.map((payload, i) => [`${e.name}.${String(payload['action'] ?? '-')} #${i}`, e.name, payload] as const),
+  e.examples.map(
+    (payload, i) =>
+      [
+        `${e.name}.${typeof payload['action'] === 'string' ? payload['action'] : '-'} #${i}`,
+        e.name,
+        payload,
+      ] as const,
+  ),
 );
 
 describe('GitHub conformance over @octokit/webhooks-examples', () => {
@@ -221,7 +254,11 @@ describe('GitHub conformance over @octokit/webhooks-examples', () => {
   const snapshotted = new Set<string>();
   it.each(octokitCases)('%s', async (label, name, payload) => {
     const bytes = Buffer.from(JSON.stringify(payload));
-    const event = await receiveAs(source, gitHubRequest(bytes, name, `octokit-${label.replace(/\W/g, '-')}`), { secret });
+    const event = await receiveAs(
+      source,
+      gitHubRequest(bytes, name, `octokit-${label.replace(/\W/g, '-')}`),
+      { secret },
+    );
     expect(gitHubEventNames).toContain(event.name);
     expect(event.type).toBe(name);
     expect(event.ping).toBe(name === 'ping');

@@ -41,7 +41,9 @@ export const gitHubEventNames: readonly string[] = [
   ...unique(['merge', ...Object.values(gitHubPullRequestActions).map(([a]) => a)]).map(
     (a) => `github.pull_request.${a}`,
   ),
-  ...['approved', 'changes_requested', 'comment', 'dismissed', 'edited'].map((a) => `github.pull_request_review.${a}`),
+  ...['approved', 'changes_requested', 'comment', 'dismissed', 'edited'].map(
+    (a) => `github.pull_request_review.${a}`,
+  ),
   ...noteActions.map((a) => `github.issue_comment.${a}`),
   ...noteActions.map((a) => `github.pull_request_review_comment.${a}`),
   ...noteActions.map((a) => `github.commit_comment.${a}`),

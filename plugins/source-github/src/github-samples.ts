@@ -59,7 +59,10 @@ export const gitHubSamples: readonly SourceSample[] = [
   {
     label: 'GitHub：创建 Pull Request',
     event: 'pull_request',
-    headers: { 'x-github-event': 'pull_request', 'x-github-delivery': '7a2d3b50-1f2b-11ef-8c5e-0a1b2c3d4e5f' },
+    headers: {
+      'x-github-event': 'pull_request',
+      'x-github-delivery': '7a2d3b50-1f2b-11ef-8c5e-0a1b2c3d4e5f',
+    },
     payload: {
       action: 'opened',
       number: 42,
@@ -89,7 +92,10 @@ export const gitHubSamples: readonly SourceSample[] = [
   {
     label: 'GitHub：Actions 工作流失败',
     event: 'workflow_run',
-    headers: { 'x-github-event': 'workflow_run', 'x-github-delivery': '8b3e4c60-1f2b-11ef-8c5e-0a1b2c3d4e5f' },
+    headers: {
+      'x-github-event': 'workflow_run',
+      'x-github-delivery': '8b3e4c60-1f2b-11ef-8c5e-0a1b2c3d4e5f',
+    },
     payload: {
       action: 'completed',
       workflow_run: {

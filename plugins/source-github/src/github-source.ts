@@ -11,7 +11,13 @@ import {
 
 import { gitHubEventNames, gitHubEvents, isGitHubEvent, type GitHubEvent } from './github-event-names.js';
 import { gitHubSamples } from './github-samples.js';
-import { assertShallow, describeValue, hashBody, parseHostBody, redactHostPayload } from './kit/body-guards.js';
+import {
+  assertShallow,
+  describeValue,
+  hashBody,
+  parseHostBody,
+  redactHostPayload,
+} from './kit/body-guards.js';
 import type { NormalizedHook } from './kit/hook-data.js';
 import { isJsonRecord, readText, type JsonRecord } from './kit/json-reader.js';
 import {
@@ -23,7 +29,10 @@ import {
 import { normalizeGitHubCheckSuite, normalizeGitHubWorkflowRun } from './normalize/normalize-github-ci.js';
 import { normalizeGitHubComment } from './normalize/normalize-github-comment.js';
 import { normalizeGitHubIssue } from './normalize/normalize-github-issue.js';
-import { normalizeGitHubPullRequest, normalizeGitHubReview } from './normalize/normalize-github-pull-request.js';
+import {
+  normalizeGitHubPullRequest,
+  normalizeGitHubReview,
+} from './normalize/normalize-github-pull-request.js';
 import { normalizeGitHubPush, normalizeGitHubRefEvent } from './normalize/normalize-github-push.js';
 import { normalizeGitHubRelease } from './normalize/normalize-github-release.js';
 import { readGitHubCommon } from './normalize/read-github-common.js';
@@ -70,10 +79,14 @@ export class GitHubSource implements Source {
 
     const header = request.headers['x-github-event']?.trim().toLowerCase();
     if (header === undefined || !isGitHubEvent(header)) {
-      throw new HookmuxError('HM_ERR_SRC_UNKNOWN_HOOK', `unknown GitHub event (X-GitHub-Event ${describeValue(header)})`, {
-        hint: `hookmux 处理 ${gitHubEvents.join(', ')}；请在 GitHub Webhook 的 "Let me select individual events" 中只勾选这些 / tick only these events in the GitHub webhook`,
-        at: 'X-GitHub-Event',
-      });
+      throw new HookmuxError(
+        'HM_ERR_SRC_UNKNOWN_HOOK',
+        `unknown GitHub event (X-GitHub-Event ${describeValue(header)})`,
+        {
+          hint: `hookmux 处理 ${gitHubEvents.join(', ')}；请在 GitHub Webhook 的 "Let me select individual events" 中只勾选这些 / tick only these events in the GitHub webhook`,
+          at: 'X-GitHub-Event',
+        },
+      );
     }
     const normalized = this.#normalize(header, body, context);
     const { data } = normalized;
@@ -150,7 +163,8 @@ function normalizePing(body: JsonRecord): NormalizedHook {
           {
             ...body,
             repository: {
-              full_name: readText(body['organization'], 'login') ?? readText(body['sender'], 'login') ?? 'github',
+              full_name:
+                readText(body['organization'], 'login') ?? readText(body['sender'], 'login') ?? 'github',
             },
           },
           'ping',

@@ -31,9 +31,13 @@ export function verifyGitHubSignature(
   }
   const expected = signGitHubBody(rawBody, secret);
   if (!isSameSecret(received.toLowerCase(), expected)) {
-    throw new HookmuxError('HM_ERR_SRC_SIGNATURE', 'the GitHub signature (X-Hub-Signature-256) does not match the body', {
-      hint: secretHint,
-      at: 'X-Hub-Signature-256',
-    });
+    throw new HookmuxError(
+      'HM_ERR_SRC_SIGNATURE',
+      'the GitHub signature (X-Hub-Signature-256) does not match the body',
+      {
+        hint: secretHint,
+        at: 'X-Hub-Signature-256',
+      },
+    );
   }
 }

@@ -2,7 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import type { HookEvent } from '@hookmux/core';
 
 import { checkRendered, errorOf } from '../../../test/helpers/host-conformance.js';
-import { buildHostRenderer, buildHostRequest, receiveAs, routeNames } from '../../../test/helpers/render-host-event.js';
+import {
+  buildHostRenderer,
+  buildHostRequest,
+  receiveAs,
+  routeNames,
+} from '../../../test/helpers/render-host-event.js';
 import {
   hasSharedFixtures,
   listSharedFixtures,
@@ -21,7 +26,12 @@ const source = new GitLabSource();
 const renderer = buildHostRenderer('source-gitlab');
 
 /** As GitLab sends it: the hook's header name, the Secret token as is, an event UUID. */
-function gitLabRequest(body: Buffer, event: string, token = secret, uuid = '9d0cea47-6545-49cb-b93c-f314e08972f9') {
+function gitLabRequest(
+  body: Buffer,
+  event: string,
+  token = secret,
+  uuid = '9d0cea47-6545-49cb-b93c-f314e08972f9',
+) {
   return buildHostRequest('/webhooks/gitlab', body, {
     'user-agent': 'GitLab/17.6.0',
     'x-gitlab-event': event,
@@ -42,7 +52,12 @@ interface Expected {
 }
 
 const shared: Readonly<Record<string, Expected>> = {
-  'issue_hook.close-3-mattermost.json': { event: 'Issue Hook', name: 'gitlab.issue.close', repo: 'manland/webhook', actor: 'manland' },
+  'issue_hook.close-3-mattermost.json': {
+    event: 'Issue Hook',
+    name: 'gitlab.issue.close',
+    repo: 'manland/webhook',
+    actor: 'manland',
+  },
   'issue_hook.open-1-w2fm.json': {
     event: 'Issue Hook',
     name: 'gitlab.issue.open',
@@ -79,7 +94,8 @@ const shared: Readonly<Record<string, Expected>> = {
     repo: 'manland/webhook',
     actor: 'manland',
     branch: 'master',
-    check: (e) => expect((e.data as unknown as HostPullRequestData).pullRequest.sourceRepo).toBe('root/webhook'),
+    check: (e) =>
+      expect((e.data as unknown as HostPullRequestData).pullRequest.sourceRepo).toBe('root/webhook'),
   },
   'merge_request_hook.open-1-woodpecker.json': {
     event: 'Merge Request Hook',
@@ -88,7 +104,12 @@ const shared: Readonly<Record<string, Expected>> = {
     actor: 'real6543',
     branch: 'main',
   },
-  'note_hook.issue-1-w2fm.json': { event: 'Note Hook', name: 'gitlab.note.comment', repo: 'sdglitched/w2fm-test', actor: 'sdglitched' },
+  'note_hook.issue-1-w2fm.json': {
+    event: 'Note Hook',
+    name: 'gitlab.note.comment',
+    repo: 'sdglitched/w2fm-test',
+    actor: 'sdglitched',
+  },
   'note_hook.mr-2-mattermost.json': {
     event: 'Note Hook',
     name: 'gitlab.note.comment',
@@ -104,8 +125,14 @@ const shared: Readonly<Record<string, Expected>> = {
     branch: 'master',
     check: (e) => {
       const d = e.data as unknown as HostPipelineData;
-      expect([d.pipeline.durationSec, d.pipeline.durationText, d.pipeline.trigger]).toEqual([14, '14 秒', 'merge_request_event']);
-      expect(d.pipeline.failedJobs).toEqual([{ name: 'pages', stage: 'deploy', url: expect.stringMatching(/\/-\/jobs\/\d+$/) }]);
+      expect([d.pipeline.durationSec, d.pipeline.durationText, d.pipeline.trigger]).toEqual([
+        14,
+        '14 秒',
+        'merge_request_event',
+      ]);
+      expect(d.pipeline.failedJobs).toEqual([
+        { name: 'pages', stage: 'deploy', url: expect.stringMatching(/\/-\/jobs\/\d+$/) },
+      ]);
       expect(d.mentions).toEqual(['root']);
     },
   },
@@ -116,7 +143,13 @@ const shared: Readonly<Record<string, Expected>> = {
     actor: 'sdglitched',
     branch: 'test-branch',
   },
-  'push_hook-2-woodpecker.json': { event: 'Push Hook', name: 'gitlab.push.update', repo: 'test/woodpecker', actor: 'test', branch: 'main' },
+  'push_hook-2-woodpecker.json': {
+    event: 'Push Hook',
+    name: 'gitlab.push.update',
+    repo: 'test/woodpecker',
+    actor: 'test',
+    branch: 'main',
+  },
   'push_hook-3-mattermost.json': {
     event: 'Push Hook',
     name: 'gitlab.push.update',
@@ -129,8 +162,20 @@ const shared: Readonly<Record<string, Expected>> = {
       expect([d.commitCount, d.moreCommits]).toEqual([2, 0]);
     },
   },
-  'tag_push_hook-1-woodpecker.json': { event: 'Tag Push Hook', name: 'gitlab.tag_push.create', repo: 'test/woodpecker', actor: 'test', tag: 'v22' },
-  'tag_push_hook-2-mattermost.json': { event: 'Tag Push Hook', name: 'gitlab.tag_push.create', repo: 'manland/webhook', actor: 'manland', tag: 'tag1' },
+  'tag_push_hook-1-woodpecker.json': {
+    event: 'Tag Push Hook',
+    name: 'gitlab.tag_push.create',
+    repo: 'test/woodpecker',
+    actor: 'test',
+    tag: 'v22',
+  },
+  'tag_push_hook-2-mattermost.json': {
+    event: 'Tag Push Hook',
+    name: 'gitlab.tag_push.create',
+    repo: 'manland/webhook',
+    actor: 'manland',
+    tag: 'tag1',
+  },
 };
 
 if (!hasSharedFixtures()) noteSkipped('source-gitlab conformance');
@@ -141,7 +186,9 @@ if (!hasSharedFixtures()) noteSkipped('source-gitlab conformance');
   });
 
   it.each(Object.entries(shared))('%s → verified, normalised, routed, rendered', async (file, x) => {
-    const event = await receiveAs(source, gitLabRequest(readSharedFixture('gitlab', file), x.event), { secret });
+    const event = await receiveAs(source, gitLabRequest(readSharedFixture('gitlab', file), x.event), {
+      secret,
+    });
     expect(event.name).toBe(x.name);
     expect(gitLabEventNames).toContain(event.name);
     expect([event.repo, event.actor, event.branch, event.tag]).toEqual([x.repo, x.actor, x.branch, x.tag]);
@@ -152,12 +199,15 @@ if (!hasSharedFixtures()) noteSkipped('source-gitlab conformance');
     expect({ event: event.name, ...checkRendered(renderer, event) }).toMatchSnapshot();
   });
 
-  it.each(Object.entries(shared))('%s with another token → 401 that names the GitLab Secret token', async (file, x) => {
-    const request = gitLabRequest(readSharedFixture('gitlab', file), x.event, 'not-the-token');
-    const error = await errorOf(receiveAs(source, request, { secret }));
-    expect([error.code, error.status]).toEqual(['HM_ERR_SRC_SIGNATURE', 401]);
-    expect(error.hint).toContain('GitLab Secret token');
-  });
+  it.each(Object.entries(shared))(
+    '%s with another token → 401 that names the GitLab Secret token',
+    async (file, x) => {
+      const request = gitLabRequest(readSharedFixture('gitlab', file), x.event, 'not-the-token');
+      const error = await errorOf(receiveAs(source, request, { secret }));
+      expect([error.code, error.status]).toEqual(['HM_ERR_SRC_SIGNATURE', 401]);
+      expect(error.hint).toContain('GitLab Secret token');
+    },
+  );
 });
 
 describe('GitLab events the shared set lacks, confidential events and de-duplication', () => {
@@ -165,11 +215,19 @@ describe('GitLab events the shared set lacks, confidential events and de-duplica
     const body = Buffer.from(JSON.stringify(sample.payload));
     const event = await receiveAs(source, gitLabRequest(body, sample.event), { secret });
     expect(gitLabEventNames).toContain(event.name);
-    expect({ event: event.name, mentions: event.data['mentions'], ...checkRendered(renderer, event) }).toMatchSnapshot();
+    expect({
+      event: event.name,
+      mentions: event.data['mentions'],
+      ...checkRendered(renderer, event),
+    }).toMatchSnapshot();
   });
 
   it('lists a push oldest commit first, as GitLab sends it newest first', async () => {
-    const event = await receiveAs(source, gitLabRequest(Buffer.from(JSON.stringify(gitLabSamples[0]!.payload)), 'Push Hook'), { secret });
+    const event = await receiveAs(
+      source,
+      gitLabRequest(Buffer.from(JSON.stringify(gitLabSamples[0]!.payload)), 'Push Hook'),
+      { secret },
+    );
     const d = event.data as unknown as HostPushData;
     expect(d.commits.map((c) => c.title)).toEqual(['修复签名校验的时区问题', '退款接口增加幂等键']);
     expect(d.headCommit?.title).toBe('退款接口增加幂等键');
@@ -177,14 +235,26 @@ describe('GitLab events the shared set lacks, confidential events and de-duplica
 
   const confidential = gitLabSamples[3]!;
   it('marks a confidential issue, gives it its own type, and a plain `event: issue` route does not take it', async () => {
-    const event = await receiveAs(source, gitLabRequest(Buffer.from(JSON.stringify(confidential.payload)), confidential.event), { secret });
+    const event = await receiveAs(
+      source,
+      gitLabRequest(Buffer.from(JSON.stringify(confidential.payload)), confidential.event),
+      { secret },
+    );
     expect(event.name).toBe('gitlab.confidential_issue.open');
     expect((event.data as unknown as HostIssueData).confidential).toBe(true);
     const routes = (
       [
         { name: 'public-group', when: { source: 'gitlab', event: 'issue' }, to: ['public'] },
-        { name: 'security-group', when: { source: 'gitlab', event: ['issue', 'confidential_issue'] }, to: ['security'] },
-        { name: 'everything-but-confidential', when: { event: ['!confidential_issue', '!confidential_note'] }, to: ['all'] },
+        {
+          name: 'security-group',
+          when: { source: 'gitlab', event: ['issue', 'confidential_issue'] },
+          to: ['security'],
+        },
+        {
+          name: 'everything-but-confidential',
+          when: { event: ['!confidential_issue', '!confidential_note'] },
+          to: ['all'],
+        },
       ] as unknown as RouteConfig[]
     ).map(compileRoute);
     expect(matchRoutes(event, routes).map((m) => m.sink)).toEqual(['security']);
@@ -192,8 +262,12 @@ describe('GitLab events the shared set lacks, confidential events and de-duplica
   });
 
   it('treats a body without event_type as confidential when the header says so (older GitLab)', async () => {
-    const { event_type: _dropped, ...older } = confidential.payload as Record<string, unknown>;
-    const attributes = { ...(older['object_attributes'] as Record<string, unknown>), confidential: undefined };
+    const older: Record<string, unknown> = { ...confidential.payload };
+    delete older['event_type'];
+    const attributes = {
+      ...(older['object_attributes'] as Record<string, unknown>),
+      confidential: undefined,
+    };
     const body = Buffer.from(JSON.stringify({ ...older, object_attributes: attributes }));
     const event = await receiveAs(source, gitLabRequest(body, 'Confidential Issue Hook'), { secret });
     expect(event.type).toBe('confidential_issue');
@@ -202,13 +276,22 @@ describe('GitLab events the shared set lacks, confidential events and de-duplica
   it('takes Idempotency-Key (kept across GitLab retries) over X-Gitlab-Event-UUID as the event id', async () => {
     const body = Buffer.from(JSON.stringify(gitLabSamples[0]!.payload));
     const request = gitLabRequest(body, 'Push Hook');
-    const retried = { ...request, headers: { ...request.headers, 'idempotency-key': 'f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b' } };
-    expect((await receiveAs(source, retried, { secret })).id).toBe('gitlab:f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b');
+    const retried = {
+      ...request,
+      headers: { ...request.headers, 'idempotency-key': 'f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b' },
+    };
+    expect((await receiveAs(source, retried, { secret })).id).toBe(
+      'gitlab:f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b',
+    );
   });
 
   it('refuses a request without X-Gitlab-Token when a secret is set', async () => {
     const body = Buffer.from(JSON.stringify(gitLabSamples[0]!.payload));
-    const error = await errorOf(receiveAs(source, buildHostRequest('/webhooks/gitlab', body, { 'x-gitlab-event': 'Push Hook' }), { secret }));
+    const error = await errorOf(
+      receiveAs(source, buildHostRequest('/webhooks/gitlab', body, { 'x-gitlab-event': 'Push Hook' }), {
+        secret,
+      }),
+    );
     expect([error.code, error.status]).toEqual(['HM_ERR_SRC_NO_TOKEN', 401]);
     expect(error.hint).toContain('GitLab Secret token');
   });
@@ -254,12 +337,23 @@ describe('GitLab Job, Release and commit-note hooks (documented shapes, made-up 
       status: 'failed',
       duration: 245,
     },
-    repository: { name: '支付网关', url: 'git@gitlab.acme.example:fintech/payments/gateway.git', homepage, visibility_level: 0 },
+    repository: {
+      name: '支付网关',
+      url: 'git@gitlab.acme.example:fintech/payments/gateway.git',
+      homepage,
+      visibility_level: 0,
+    },
   };
 
   it('reads a 2019 Job Hook that has only repository.homepage', async () => {
-    const event = await receiveAs(source, gitLabRequest(Buffer.from(JSON.stringify(oldJob)), 'Job Hook'), { secret });
-    expect([event.name, event.repo, event.branch]).toEqual(['gitlab.job.failed', 'fintech/payments/gateway', 'main']);
+    const event = await receiveAs(source, gitLabRequest(Buffer.from(JSON.stringify(oldJob)), 'Job Hook'), {
+      secret,
+    });
+    expect([event.name, event.repo, event.branch]).toEqual([
+      'gitlab.job.failed',
+      'fintech/payments/gateway',
+      'main',
+    ]);
     const d = event.data as unknown as HostPipelineData;
     expect([d.pipeline.name, d.pipeline.stage, d.pipeline.durationSec, d.pipeline.url]).toEqual([
       'unit-test',
@@ -281,11 +375,25 @@ describe('GitLab Job, Release and commit-note hooks (documented shapes, made-up 
       tag: 'v2.4.0',
       action: 'create',
       url: `${homepage}/-/releases/v2.4.0`,
-      project: { id: 4201, name: '支付网关', web_url: homepage, path_with_namespace: 'fintech/payments/gateway', visibility_level: 0 },
-      commit: { id: '3333333333333333333333333333333333333333', message: '退款接口增加幂等键', title: '退款接口增加幂等键' },
+      project: {
+        id: 4201,
+        name: '支付网关',
+        web_url: homepage,
+        path_with_namespace: 'fintech/payments/gateway',
+        visibility_level: 0,
+      },
+      commit: {
+        id: '3333333333333333333333333333333333333333',
+        message: '退款接口增加幂等键',
+        title: '退款接口增加幂等键',
+      },
       assets: { count: 0, links: [], sources: [] },
     };
-    const event = await receiveAs(source, gitLabRequest(Buffer.from(JSON.stringify(release)), 'Release Hook'), { secret });
+    const event = await receiveAs(
+      source,
+      gitLabRequest(Buffer.from(JSON.stringify(release)), 'Release Hook'),
+      { secret },
+    );
     expect([event.name, event.tag, event.actor]).toEqual(['gitlab.release.create', 'v2.4.0', undefined]);
     const { md } = checkRendered(renderer, event);
     expect(md).toMatch(/^创建了 /);
@@ -297,7 +405,13 @@ describe('GitLab Job, Release and commit-note hooks (documented shapes, made-up 
       object_kind: 'note',
       event_type: 'note',
       user: { id: 32, name: '李四', username: 'lisi', email: '[REDACTED]' },
-      project: { id: 4201, name: '支付网关', web_url: homepage, path_with_namespace: 'fintech/payments/gateway', visibility_level: 0 },
+      project: {
+        id: 4201,
+        name: '支付网关',
+        web_url: homepage,
+        path_with_namespace: 'fintech/payments/gateway',
+        visibility_level: 0,
+      },
       object_attributes: {
         id: 777,
         note: '这里的超时为什么是 30 秒？',
@@ -313,7 +427,9 @@ describe('GitLab Job, Release and commit-note hooks (documented shapes, made-up 
         author: { name: '张三', email: 'zhangsan@acme.example' },
       },
     };
-    const event = await receiveAs(source, gitLabRequest(Buffer.from(JSON.stringify(note)), 'Note Hook'), { secret });
+    const event = await receiveAs(source, gitLabRequest(Buffer.from(JSON.stringify(note)), 'Note Hook'), {
+      secret,
+    });
     expect(event.name).toBe('gitlab.note.comment');
     expect(event.data['target']).toMatchObject({ kind: 'commit', label: '3333333' });
     expect(checkRendered(renderer, event).md).toContain('这里的超时为什么是 30 秒？');

@@ -16,9 +16,26 @@ const project = {
   default_branch: 'main',
   homepage: `${web}/fintech/payments/gateway`,
 };
-const repository = { name: '支付网关', url: project.git_ssh_url, homepage: project.web_url, visibility_level: 0 };
-const zhang = { id: 31, name: '张三', username: 'zhangsan', avatar_url: `${web}/uploads/-/system/user/avatar/31/avatar.png`, email: '[REDACTED]' };
-const li = { id: 32, name: '李四', username: 'lisi', avatar_url: `${web}/uploads/-/system/user/avatar/32/avatar.png`, email: '[REDACTED]' };
+const repository = {
+  name: '支付网关',
+  url: project.git_ssh_url,
+  homepage: project.web_url,
+  visibility_level: 0,
+};
+const zhang = {
+  id: 31,
+  name: '张三',
+  username: 'zhangsan',
+  avatar_url: `${web}/uploads/-/system/user/avatar/31/avatar.png`,
+  email: '[REDACTED]',
+};
+const li = {
+  id: 32,
+  name: '李四',
+  username: 'lisi',
+  avatar_url: `${web}/uploads/-/system/user/avatar/32/avatar.png`,
+  email: '[REDACTED]',
+};
 const sha = (n: number): string => `${n}`.repeat(40).slice(0, 40);
 const commit = (n: number, message: string, minute: number) => ({
   id: sha(n),
@@ -61,7 +78,10 @@ export const gitLabSamples: readonly SourceSample[] = [
   {
     label: 'GitLab：创建合并请求',
     event: 'Merge Request Hook',
-    headers: { 'x-gitlab-event': 'Merge Request Hook', 'x-gitlab-event-uuid': '4d9f2a1c-5b6e-4f7a-9c0d-1e2f3a4b5c6d' },
+    headers: {
+      'x-gitlab-event': 'Merge Request Hook',
+      'x-gitlab-event-uuid': '4d9f2a1c-5b6e-4f7a-9c0d-1e2f3a4b5c6d',
+    },
     payload: {
       object_kind: 'merge_request',
       event_type: 'merge_request',
@@ -93,7 +113,10 @@ export const gitLabSamples: readonly SourceSample[] = [
   {
     label: 'GitLab：流水线失败',
     event: 'Pipeline Hook',
-    headers: { 'x-gitlab-event': 'Pipeline Hook', 'x-gitlab-event-uuid': '5e0a3b2d-6c7f-4a8b-8d1e-2f3a4b5c6d7e' },
+    headers: {
+      'x-gitlab-event': 'Pipeline Hook',
+      'x-gitlab-event-uuid': '5e0a3b2d-6c7f-4a8b-8d1e-2f3a4b5c6d7e',
+    },
     payload: {
       object_kind: 'pipeline',
       object_attributes: {
@@ -135,7 +158,10 @@ export const gitLabSamples: readonly SourceSample[] = [
   {
     label: 'GitLab：机密 Issue',
     event: 'Confidential Issue Hook',
-    headers: { 'x-gitlab-event': 'Confidential Issue Hook', 'x-gitlab-event-uuid': '6f1b4c3e-7d8a-4b9c-9e2f-3a4b5c6d7e8f' },
+    headers: {
+      'x-gitlab-event': 'Confidential Issue Hook',
+      'x-gitlab-event-uuid': '6f1b4c3e-7d8a-4b9c-9e2f-3a4b5c6d7e8f',
+    },
     payload: {
       object_kind: 'issue',
       event_type: 'confidential_issue',

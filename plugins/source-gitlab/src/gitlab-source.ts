@@ -11,10 +11,21 @@ import {
 
 import { gitLabEventNames, gitLabHookTypes, gitLabObjectKinds } from './gitlab-event-names.js';
 import { gitLabSamples } from './gitlab-samples.js';
-import { assertShallow, describeValue, hashBody, parseHostBody, redactHostPayload } from './kit/body-guards.js';
+import {
+  assertShallow,
+  describeValue,
+  hashBody,
+  parseHostBody,
+  redactHostPayload,
+} from './kit/body-guards.js';
 import type { NormalizedHook } from './kit/hook-data.js';
 import { isJsonRecord, readText, type JsonRecord } from './kit/json-reader.js';
-import { buildHostConfigSchema, checkHostSecret, readHostSettings, type HostSettings } from './kit/read-host-settings.js';
+import {
+  buildHostConfigSchema,
+  checkHostSecret,
+  readHostSettings,
+  type HostSettings,
+} from './kit/read-host-settings.js';
 import { normalizeGitLabJob, normalizeGitLabPipeline } from './normalize/normalize-gitlab-ci.js';
 import { normalizeGitLabIssue } from './normalize/normalize-gitlab-issue.js';
 import { normalizeGitLabMergeRequest } from './normalize/normalize-gitlab-merge-request.js';
@@ -52,7 +63,8 @@ export class GitLabSource implements Source {
 
   receive(request: InboundRequest, context: SourceContext): HookEvent {
     const settings = this.#settings(context.settings);
-    if (settings.secret !== undefined && context.skipVerification !== true) verifyGitLabToken(request.headers, settings.secret);
+    if (settings.secret !== undefined && context.skipVerification !== true)
+      verifyGitLabToken(request.headers, settings.secret);
 
     const text = request.rawBody.toString('utf8').replace(/^\uFEFF/, '');
     const body = parseHostBody(text, 'GitLab');
@@ -78,7 +90,8 @@ export class GitLabSource implements Source {
     }
     const normalized = this.#normalize(base, body, fromHeader?.startsWith('confidential_') === true, context);
     const { data } = normalized;
-    const delivery = request.headers['idempotency-key']?.trim() || request.headers['x-gitlab-event-uuid']?.trim();
+    const delivery =
+      request.headers['idempotency-key']?.trim() || request.headers['x-gitlab-event-uuid']?.trim();
     return {
       id: `gitlab:${delivery && /^[\w-]{1,100}$/.test(delivery) ? delivery : hashBody(text)}`,
       source: this.id,

@@ -6,7 +6,10 @@ import { isSameSecret } from './kit/body-guards.js';
  * GitLab does not sign: it sends the webhook's "Secret token" as is in `X-Gitlab-Token`. Compared
  * in constant time; the 401 never repeats either value.
  */
-export function verifyGitLabToken(headers: Readonly<Record<string, string | undefined>>, secret: string): void {
+export function verifyGitLabToken(
+  headers: Readonly<Record<string, string | undefined>>,
+  secret: string,
+): void {
   const token = headers['x-gitlab-token'];
   if (token === undefined || token === '') {
     throw new HookmuxError('HM_ERR_SRC_NO_TOKEN', 'the GitLab request carries no X-Gitlab-Token', {

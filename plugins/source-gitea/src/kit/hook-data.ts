@@ -220,7 +220,11 @@ export interface HostPipelineInfo {
   /** GitLab job's stage. */
   readonly stage: string | undefined;
   /** Failed jobs of a GitLab pipeline (name, stage, url), at most 10. */
-  readonly failedJobs: readonly { readonly name: string; readonly stage: string | undefined; readonly url: string | undefined }[];
+  readonly failedJobs: readonly {
+    readonly name: string;
+    readonly stage: string | undefined;
+    readonly url: string | undefined;
+  }[];
 }
 
 export interface HostPipelineData extends HostCommonData {
@@ -242,12 +246,7 @@ export interface HostReleaseData extends HostCommonData {
 }
 
 export type HostHookData =
-  | HostPushData
-  | HostIssueData
-  | HostPullRequestData
-  | HostNoteData
-  | HostPipelineData
-  | HostReleaseData;
+  HostPushData | HostIssueData | HostPullRequestData | HostNoteData | HostPipelineData | HostReleaseData;
 
 /** What a normaliser returns; the source adds id, repo, actor, ping and payload. */
 export interface NormalizedHook<D extends HostHookData = HostHookData> {

@@ -11,7 +11,7 @@ function toCiAction(status: string | undefined, conclusion: string | undefined):
 }
 
 function toOutcome(value: string | undefined): string {
-  switch (value) {
+  switch (value ?? '') {
     case 'success':
     case 'recover':
       return 'success';
@@ -49,7 +49,12 @@ export function normalizeGiteaWorkflowRun(body: JsonRecord): NormalizedHook<Host
     type: 'workflow_run',
     id: readText(run, 'id'),
     number: readText(run, 'run_number'),
-    name: pickFirst(readText(run, 'name'), readText(run, 'display_title'), readText(readRecord(body, 'workflow'), 'name')) ?? 'workflow',
+    name:
+      pickFirst(
+        readText(run, 'name'),
+        readText(run, 'display_title'),
+        readText(readRecord(body, 'workflow'), 'name'),
+      ) ?? 'workflow',
     status: action,
     hostStatus: readText(run, 'conclusion') ?? readText(run, 'status'),
     branch: readText(run, 'head_branch'),
@@ -58,7 +63,10 @@ export function normalizeGiteaWorkflowRun(body: JsonRecord): NormalizedHook<Host
     durationSec:
       action === 'running' || action === 'pending'
         ? undefined
-        : secondsBetween(readText(run, 'run_started_at') ?? readText(run, 'created_at'), readText(run, 'updated_at')),
+        : secondsBetween(
+            readText(run, 'run_started_at') ?? readText(run, 'created_at'),
+            readText(run, 'updated_at'),
+          ),
     triggeredBy: toHostPerson(run['triggering_actor']) ?? toHostPerson(run['actor']) ?? common.actor,
     trigger: readText(run, 'event'),
     commit: toHostCommit(run['head_commit'], (id) => `${common.repo.url}/commit/${id}`),
@@ -84,7 +92,9 @@ export function normalizeForgejoActionRun(body: JsonRecord): NormalizedHook<Host
     type: 'action_run',
     id: readText(run, 'id'),
     number: readText(run, 'index') ?? readText(run, 'id'),
-    name: pickFirst(readText(run, 'workflow_name'), readText(run, 'title'), readText(run, 'workflow_id')) ?? 'workflow',
+    name:
+      pickFirst(readText(run, 'workflow_name'), readText(run, 'title'), readText(run, 'workflow_id')) ??
+      'workflow',
     status: action,
     hostStatus: pickFirst(readText(body, 'action'), readText(run, 'status')),
     branch: pickFirst(readText(run, 'head_branch'), readText(run, 'prettyref')),
@@ -117,11 +127,14 @@ function ciEvent(
   const committer = pipeline.commit?.author.login;
   const mentions =
     action === 'failed'
-      ? collectLogins([committer ? { login: committer, name: committer, url: undefined } : pipeline.triggeredBy], {
-          login: undefined,
-          name: '',
-          url: undefined,
-        })
+      ? collectLogins(
+          [committer ? { login: committer, name: committer, url: undefined } : pipeline.triggeredBy],
+          {
+            login: undefined,
+            name: '',
+            url: undefined,
+          },
+        )
       : [];
   const where = `${common.repo.fullName}${pipeline.branch ? `:${pipeline.branch}` : ''}`;
   return {

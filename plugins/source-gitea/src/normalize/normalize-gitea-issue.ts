@@ -1,5 +1,13 @@
 import type { HostIssueData, HostNoteData, HostNoteTarget, NormalizedHook } from '../kit/hook-data.js';
-import { readBoolean, readNumber, readRecord, readText, toOneLine, truncateText, type JsonRecord } from '../kit/json-reader.js';
+import {
+  readBoolean,
+  readNumber,
+  readRecord,
+  readText,
+  toOneLine,
+  truncateText,
+  type JsonRecord,
+} from '../kit/json-reader.js';
 import { collectLogins, toHostPerson } from '../kit/people.js';
 import {
   createMalformedError,
@@ -56,7 +64,11 @@ export function normalizeGiteaIssue(body: JsonRecord): NormalizedHook<HostIssueD
   };
 }
 
-const commentActions: Readonly<Record<string, string>> = { created: 'comment', edited: 'edited', deleted: 'deleted' };
+const commentActions: Readonly<Record<string, string>> = {
+  created: 'comment',
+  edited: 'edited',
+  deleted: 'deleted',
+};
 
 /**
  * `issue_comment`: on an issue, or on a pull request's conversation (`is_pull`, or since 2017

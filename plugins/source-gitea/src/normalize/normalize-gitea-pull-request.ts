@@ -25,8 +25,8 @@ export function normalizeGiteaPullRequest(body: JsonRecord): NormalizedHook<Host
   if (record === undefined) throw createMalformedError('pull_request', 'pull_request');
   const pullRequest = toGiteaPullRequestInfo(record, common.repo.url);
   const hostAction = readText(body, 'action') ?? 'unknown';
-  let [action, actionDesc] = giteaPullRequestActions[hostAction] ?? [hostAction, undefined];
-  if (hostAction === 'closed' && pullRequest.merged) action = 'merge';
+  const [mapped, actionDesc] = giteaPullRequestActions[hostAction] ?? [hostAction, undefined];
+  const action = hostAction === 'closed' && pullRequest.merged ? 'merge' : mapped;
   const what = `pull request #${pullRequest.number} "${toOneLine(pullRequest.title, 80)}"`;
   const branches = `(${pullRequest.sourceBranch ?? '?'} → ${pullRequest.targetBranch ?? '?'})`;
   const verbs: Readonly<Record<string, string>> = {
@@ -35,7 +35,10 @@ export function normalizeGiteaPullRequest(body: JsonRecord): NormalizedHook<Host
     close: `closed ${what}`,
     reopen: `reopened ${what}`,
     update: actionDesc === 'source_branch_changed' ? `pushed new commits to ${what}` : `updated ${what}`,
-    assign: actionDesc === 'review_requested' ? `requested a review of ${what}` : `changed the assignees of ${what}`,
+    assign:
+      actionDesc === 'review_requested'
+        ? `requested a review of ${what}`
+        : `changed the assignees of ${what}`,
   };
   const requested = toHostPerson(body['requested_reviewer']);
   const concerned = ['merge', 'close'].includes(action)
@@ -52,7 +55,13 @@ export function normalizeGiteaPullRequest(body: JsonRecord): NormalizedHook<Host
     tag: undefined,
     url: pullRequest.url ?? common.repo.url,
     summary: `${whoOf(common)} ${verbs[action] ?? `${hostAction.replace(/_/g, ' ')} ${what}`} in ${common.repo.fullName}`,
-    data: { ...common, mentions: collectLogins(concerned, common.actor), pullRequest, actionDesc, review: undefined },
+    data: {
+      ...common,
+      mentions: collectLogins(concerned, common.actor),
+      pullRequest,
+      actionDesc,
+      review: undefined,
+    },
   };
 }
 
@@ -61,7 +70,10 @@ export function normalizeGiteaPullRequest(body: JsonRecord): NormalizedHook<Host
  * `pull_request_comment`; `X-Gitea-Event-Type: pull_request_review_*`) carry the pull request and
  * `review: {type, content}`: one type here, `pull_request_review`, the verdict as the action.
  */
-export function normalizeGiteaReview(body: JsonRecord, verdict: 'approved' | 'changes_requested' | 'comment'): NormalizedHook<HostPullRequestData> {
+export function normalizeGiteaReview(
+  body: JsonRecord,
+  verdict: 'approved' | 'changes_requested' | 'comment',
+): NormalizedHook<HostPullRequestData> {
   const common = readGiteaCommon(body, 'pull_request_review', 'merge_request');
   const record = readRecord(body, 'pull_request');
   if (record === undefined) throw createMalformedError('pull_request_review', 'pull_request');
@@ -81,6 +93,12 @@ export function normalizeGiteaReview(body: JsonRecord, verdict: 'approved' | 'ch
     tag: undefined,
     url: pullRequest.url ?? common.repo.url,
     summary: `${whoOf(common)} ${verbs[verdict]} pull request #${pullRequest.number} "${toOneLine(pullRequest.title, 80)}" in ${common.repo.fullName}`,
-    data: { ...common, mentions: collectLogins([pullRequest.author], common.actor), pullRequest, actionDesc: undefined, review },
+    data: {
+      ...common,
+      mentions: collectLogins([pullRequest.author], common.actor),
+      pullRequest,
+      actionDesc: undefined,
+      review,
+    },
   };
 }

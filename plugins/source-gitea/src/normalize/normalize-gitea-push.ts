@@ -23,7 +23,9 @@ export function normalizeGiteaPush(body: JsonRecord): NormalizedHook<HostPushDat
   const headCommit = toHostCommit(body['head_commit']);
   // Gitea lists at most `webhook.PAYLOAD_COMMIT_LIMIT` commits; `total_commits` counts them all.
   const commitCount = Math.max(readNumber(body, 'total_commits') ?? commits.length, commits.length);
-  const refUrl = deleted ? undefined : `${common.repo.url}/src/${isTag ? 'tag' : 'branch'}/${encodeURI(refName)}`;
+  const refUrl = deleted
+    ? undefined
+    : `${common.repo.url}/src/${isTag ? 'tag' : 'branch'}/${encodeURI(refName)}`;
   const compareUrl = action === 'update' ? readText(body, 'compare_url') : undefined;
   const what = isTag ? 'tag' : 'branch';
   const who = whoOf(common);
@@ -65,7 +67,10 @@ export function normalizeGiteaPush(body: JsonRecord): NormalizedHook<HostPushDat
 }
 
 /** `create` / `delete`: the action is the ref type (`gitea.create.tag`). */
-export function normalizeGiteaRefEvent(body: JsonRecord, event: 'create' | 'delete'): NormalizedHook<HostPushData> {
+export function normalizeGiteaRefEvent(
+  body: JsonRecord,
+  event: 'create' | 'delete',
+): NormalizedHook<HostPushData> {
   const rawRef = readText(body, 'ref');
   if (rawRef === undefined) throw createMalformedError(event, 'ref');
   const refName = rawRef.replace(/^refs\/(heads|tags)\//, '');

@@ -1,6 +1,12 @@
 import { HookmuxError } from '@hookmux/core';
 
-import type { HostCommonData, HostIssueInfo, HostKind, HostPullRequestInfo, HostRepo } from '../kit/hook-data.js';
+import type {
+  HostCommonData,
+  HostIssueInfo,
+  HostKind,
+  HostPullRequestInfo,
+  HostRepo,
+} from '../kit/hook-data.js';
 import {
   pickFirst,
   readBoolean,
@@ -18,10 +24,14 @@ export type CommonParts = Omit<HostCommonData, 'mentions'>;
 const maxBodyLength = 4000;
 
 export function createMalformedError(event: string, field: string): HookmuxError {
-  return new HookmuxError('HM_ERR_SRC_MALFORMED', `Gitea ${event} payload: ${field} is missing or not usable`, {
-    hint: '请求体不像 Gitea/Forgejo/Gogs 的 Webhook 投递；请从仓库 设置 → Web 钩子 发送，或与该钩子的“最近推送记录”对比 / compare the body with a recent delivery of the Gitea webhook',
-    at: field,
-  });
+  return new HookmuxError(
+    'HM_ERR_SRC_MALFORMED',
+    `Gitea ${event} payload: ${field} is missing or not usable`,
+    {
+      hint: '请求体不像 Gitea/Forgejo/Gogs 的 Webhook 投递；请从仓库 设置 → Web 钩子 发送，或与该钩子的“最近推送记录”对比 / compare the body with a recent delivery of the Gitea webhook',
+      at: field,
+    },
+  );
 }
 
 export function readGiteaCommon(body: JsonRecord, event: string, kind: HostKind): CommonParts {
@@ -76,7 +86,9 @@ export function toGiteaIssueInfo(issue: JsonRecord, repoUrl: string): HostIssueI
     assignees,
     labels: readLabels(readRecords(issue, 'labels')),
     milestone:
-      milestoneTitle === undefined ? undefined : { title: milestoneTitle, url: readText(milestone, 'html_url') },
+      milestoneTitle === undefined
+        ? undefined
+        : { title: milestoneTitle, url: readText(milestone, 'html_url') },
     body: truncateText((readText(issue, 'body') ?? '').replace(/\r\n/g, '\n'), maxBodyLength),
     confidential: false,
   };
@@ -108,7 +120,9 @@ export function toGiteaPullRequestInfo(pr: JsonRecord, repoUrl: string): HostPul
     mergeStatus: undefined,
     mergeable: readBoolean(pr, 'mergeable'),
     milestone:
-      milestoneTitle === undefined ? undefined : { title: milestoneTitle, url: readText(milestone, 'html_url') },
+      milestoneTitle === undefined
+        ? undefined
+        : { title: milestoneTitle, url: readText(milestone, 'html_url') },
     labels: readLabels(readRecords(pr, 'labels')),
     body: truncateText((readText(pr, 'body') ?? '').replace(/\r\n/g, '\n'), maxBodyLength),
     commits: readNumber(pr, 'commits'),

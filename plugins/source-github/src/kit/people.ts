@@ -7,7 +7,11 @@ import { isJsonRecord, pickFirst, readText, type JsonRecord } from './json-reade
  */
 export function toHostPerson(value: unknown): HostPerson | undefined {
   if (!isJsonRecord(value)) return undefined;
-  const login = pickFirst(readText(value, 'login'), readText(value, 'username'), readText(value, 'user_name'));
+  const login = pickFirst(
+    readText(value, 'login'),
+    readText(value, 'username'),
+    readText(value, 'user_name'),
+  );
   const name = pickFirst(readText(value, 'full_name'), readText(value, 'name'), login);
   if (name === undefined) return undefined;
   return { login, name, url: pickFirst(readText(value, 'html_url'), readText(value, 'web_url')) };
@@ -35,7 +39,9 @@ export function collectLogins(people: readonly (HostPerson | undefined)[], actor
 }
 
 export function readLabels(values: readonly JsonRecord[]): string[] {
-  return values.map((l) => pickFirst(readText(l, 'name'), readText(l, 'title'))).filter((n): n is string => n !== undefined);
+  return values
+    .map((l) => pickFirst(readText(l, 'name'), readText(l, 'title')))
+    .filter((n): n is string => n !== undefined);
 }
 
 export const someone: HostPerson = { login: undefined, name: 'someone', url: undefined };

@@ -11,7 +11,11 @@ export function toHostCommit(value: unknown, fallbackUrl?: (id: string) => strin
   const id = pickFirst(readText(value, 'id'), readText(value, 'sha'));
   if (id === undefined) return undefined;
   const message = (readString(value, 'message') ?? '').replace(/\r\n/g, '\n').trim();
-  const author = isJsonRecord(value['author']) ? value['author'] : isJsonRecord(value['committer']) ? value['committer'] : undefined;
+  const author = isJsonRecord(value['author'])
+    ? value['author']
+    : isJsonRecord(value['committer'])
+      ? value['committer']
+      : undefined;
   const login = pickFirst(readText(author, 'username'), readText(author, 'login'));
   return {
     id,

@@ -10,7 +10,7 @@ import { createMalformedError, readGitHubCommon, whoOf } from './read-github-com
  */
 export function toCiAction(status: string | undefined, conclusion: string | undefined): string {
   if (status !== 'completed') return status === 'in_progress' ? 'running' : 'pending';
-  switch (conclusion) {
+  switch (conclusion ?? '') {
     case 'success':
       return 'success';
     case 'failure':
@@ -55,7 +55,10 @@ export function normalizeGitHubWorkflowRun(body: JsonRecord): NormalizedHook<Hos
     durationSec:
       action === 'pending' || action === 'running'
         ? undefined
-        : secondsBetween(readText(run, 'run_started_at') ?? readText(run, 'created_at'), readText(run, 'updated_at')),
+        : secondsBetween(
+            readText(run, 'run_started_at') ?? readText(run, 'created_at'),
+            readText(run, 'updated_at'),
+          ),
     triggeredBy,
     trigger: readText(run, 'event'),
     commit,
@@ -111,11 +114,14 @@ function ciEvent(
   const committer = pipeline.commit?.author.login;
   const mentions =
     action === 'failed'
-      ? collectLogins([committer ? { login: committer, name: committer, url: undefined } : pipeline.triggeredBy], {
-          login: undefined,
-          name: '',
-          url: undefined,
-        })
+      ? collectLogins(
+          [committer ? { login: committer, name: committer, url: undefined } : pipeline.triggeredBy],
+          {
+            login: undefined,
+            name: '',
+            url: undefined,
+          },
+        )
       : [];
   return {
     type,

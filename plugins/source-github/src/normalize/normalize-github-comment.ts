@@ -1,5 +1,12 @@
 import type { HostComment, HostNoteData, HostNoteTarget, NormalizedHook } from '../kit/hook-data.js';
-import { readNumber, readRecord, readText, toOneLine, truncateText, type JsonRecord } from '../kit/json-reader.js';
+import {
+  readNumber,
+  readRecord,
+  readText,
+  toOneLine,
+  truncateText,
+  type JsonRecord,
+} from '../kit/json-reader.js';
 import { collectLogins, toHostPerson } from '../kit/people.js';
 import {
   createMalformedError,
@@ -40,7 +47,8 @@ export function normalizeGitHubComment(body: JsonRecord, event: CommentEvent): N
   const issueRecord = readRecord(body, 'issue');
   const prRecord = readRecord(body, 'pull_request');
   // An issue_comment on a pull request carries the PR as an issue (with `pull_request` urls).
-  const onPullRequest = event === 'pull_request_review_comment' || readRecord(issueRecord, 'pull_request') !== undefined;
+  const onPullRequest =
+    event === 'pull_request_review_comment' || readRecord(issueRecord, 'pull_request') !== undefined;
   const issue = issueRecord !== undefined && !onPullRequest ? toGitHubIssueInfo(issueRecord) : undefined;
   const pullRequest = prRecord !== undefined ? toGitHubPullRequestInfo(prRecord) : undefined;
   const target = readTarget(event, record, common, issueRecord, onPullRequest, pullRequest);
@@ -54,7 +62,8 @@ export function normalizeGitHubComment(body: JsonRecord, event: CommentEvent): N
     edited: 'edited a comment on',
     deleted: 'deleted a comment on',
   };
-  const author = issue?.author ?? pullRequest?.author ?? (issueRecord ? toHostPerson(issueRecord['user']) : undefined);
+  const author =
+    issue?.author ?? pullRequest?.author ?? (issueRecord ? toHostPerson(issueRecord['user']) : undefined);
   return {
     type: event,
     action,

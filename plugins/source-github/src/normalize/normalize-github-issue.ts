@@ -48,7 +48,8 @@ export function normalizeGitHubIssue(body: JsonRecord): NormalizedHook<HostIssue
     update: 'updated',
     assign: hostAction === 'unassigned' ? 'unassigned' : 'assigned',
   };
-  const detail = changed === undefined ? '' : ` (${readText(changed, 'login') ?? readText(changed, 'name') ?? ''})`;
+  const detail =
+    changed === undefined ? '' : ` (${readText(changed, 'login') ?? readText(changed, 'name') ?? ''})`;
   // Who is asked to act: the newly assigned person, or every assignee of a new issue.
   const concerned =
     hostAction === 'assigned'

@@ -1,7 +1,12 @@
 import type { HostPullRequestData, HostReview, NormalizedHook } from '../kit/hook-data.js';
 import { readRecord, readText, toOneLine, truncateText, type JsonRecord } from '../kit/json-reader.js';
 import { collectLogins, someone, toHostPerson } from '../kit/people.js';
-import { createMalformedError, readGitHubCommon, toGitHubPullRequestInfo, whoOf } from './read-github-common.js';
+import {
+  createMalformedError,
+  readGitHubCommon,
+  toGitHubPullRequestInfo,
+  whoOf,
+} from './read-github-common.js';
 
 /** GitHub pull request actions in the Gitee spirit; `closed` with `merged: true` is a `merge`. */
 export const gitHubPullRequestActions: Readonly<Record<string, readonly [string, string | undefined]>> = {

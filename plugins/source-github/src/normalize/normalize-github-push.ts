@@ -72,7 +72,10 @@ export function normalizeGitHubPush(body: JsonRecord): NormalizedHook<HostPushDa
  * `create` / `delete`: a branch or tag made or removed (GitHub also sends a `push` for these; tick
  * one of the two). The action is the ref type, so `github.create.tag` names a new tag.
  */
-export function normalizeGitHubRefEvent(body: JsonRecord, event: 'create' | 'delete'): NormalizedHook<HostPushData> {
+export function normalizeGitHubRefEvent(
+  body: JsonRecord,
+  event: 'create' | 'delete',
+): NormalizedHook<HostPushData> {
   const refName = readText(body, 'ref');
   if (refName === undefined) throw createMalformedError(event, 'ref');
   const refType = readText(body, 'ref_type') === 'tag' ? 'tag' : 'branch';

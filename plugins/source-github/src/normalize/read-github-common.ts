@@ -1,6 +1,12 @@
 import { HookmuxError } from '@hookmux/core';
 
-import type { HostCommonData, HostIssueInfo, HostKind, HostPullRequestInfo, HostRepo } from '../kit/hook-data.js';
+import type {
+  HostCommonData,
+  HostIssueInfo,
+  HostKind,
+  HostPullRequestInfo,
+  HostRepo,
+} from '../kit/hook-data.js';
 import {
   pickFirst,
   readBoolean,
@@ -18,10 +24,14 @@ export type CommonParts = Omit<HostCommonData, 'mentions'>;
 const maxBodyLength = 4000;
 
 export function createMalformedError(event: string, field: string): HookmuxError {
-  return new HookmuxError('HM_ERR_SRC_MALFORMED', `GitHub ${event} payload: ${field} is missing or not usable`, {
-    hint: '请求体不像 GitHub Webhook 的投递；请从 GitHub 发送，或与仓库 Settings → Webhooks → Recent Deliveries 中的记录对比 / compare the body with a delivery under Recent Deliveries',
-    at: field,
-  });
+  return new HookmuxError(
+    'HM_ERR_SRC_MALFORMED',
+    `GitHub ${event} payload: ${field} is missing or not usable`,
+    {
+      hint: '请求体不像 GitHub Webhook 的投递；请从 GitHub 发送，或与仓库 Settings → Webhooks → Recent Deliveries 中的记录对比 / compare the body with a delivery under Recent Deliveries',
+      at: field,
+    },
+  );
 }
 
 export function readGitHubCommon(body: JsonRecord, event: string, kind: HostKind): CommonParts {
@@ -67,7 +77,9 @@ export function toGitHubIssueInfo(issue: JsonRecord): HostIssueInfo {
     assignees,
     labels: readLabels(readRecords(issue, 'labels')),
     milestone:
-      milestoneTitle === undefined ? undefined : { title: milestoneTitle, url: readText(milestone, 'html_url') },
+      milestoneTitle === undefined
+        ? undefined
+        : { title: milestoneTitle, url: readText(milestone, 'html_url') },
     body: truncateText((readText(issue, 'body') ?? '').replace(/\r\n/g, '\n'), maxBodyLength),
     confidential: false,
     type,
@@ -76,7 +88,12 @@ export function toGitHubIssueInfo(issue: JsonRecord): HostIssueInfo {
 
 function stateName(state: string | undefined, reason: string | undefined): string | undefined {
   if (state === 'open') return '开启';
-  if (state === 'closed') return reason === 'not_planned' ? '已关闭（不计划）' : reason === 'duplicate' ? '已关闭（重复）' : '已关闭';
+  if (state === 'closed')
+    return reason === 'not_planned'
+      ? '已关闭（不计划）'
+      : reason === 'duplicate'
+        ? '已关闭（重复）'
+        : '已关闭';
   return state;
 }
 
@@ -107,7 +124,9 @@ export function toGitHubPullRequestInfo(pr: JsonRecord): HostPullRequestInfo {
     mergeStatus: readText(pr, 'mergeable_state'),
     mergeable: readBoolean(pr, 'mergeable'),
     milestone:
-      milestoneTitle === undefined ? undefined : { title: milestoneTitle, url: readText(milestone, 'html_url') },
+      milestoneTitle === undefined
+        ? undefined
+        : { title: milestoneTitle, url: readText(milestone, 'html_url') },
     labels: readLabels(readRecords(pr, 'labels')),
     body: truncateText((readText(pr, 'body') ?? '').replace(/\r\n/g, '\n'), maxBodyLength),
     commits: readNumber(pr, 'commits'),

@@ -1,12 +1,27 @@
 import type { HostCommit, HostPipelineData, HostPipelineInfo, NormalizedHook } from '../kit/hook-data.js';
-import { isJsonRecord, pickFirst, readBoolean, readNumber, readRecord, readRecords, readText, type JsonRecord } from '../kit/json-reader.js';
+import {
+  isJsonRecord,
+  pickFirst,
+  readBoolean,
+  readNumber,
+  readRecord,
+  readRecords,
+  readText,
+  type JsonRecord,
+} from '../kit/json-reader.js';
 import { collectLogins, someone } from '../kit/people.js';
 import { formatDurationZh, toHostCommit } from '../kit/to-host-commit.js';
-import { createMalformedError, publicCommon, readGitLabCommon, toGitLabPerson, type CommonParts } from './read-gitlab-common.js';
+import {
+  createMalformedError,
+  publicCommon,
+  readGitLabCommon,
+  toGitLabPerson,
+  type CommonParts,
+} from './read-gitlab-common.js';
 
 /** GitLab's pipeline and job statuses as the cross-host CI action. */
 export function toGitLabCiAction(status: string | undefined): string {
-  switch (status) {
+  switch (status ?? '') {
     case 'success':
       return 'success';
     case 'failed':
@@ -25,7 +40,15 @@ export function toGitLabCiAction(status: string | undefined): string {
   }
 }
 
-export const gitLabCiActions = ['pending', 'running', 'success', 'failed', 'cancelled', 'skipped', 'manual'] as const;
+export const gitLabCiActions = [
+  'pending',
+  'running',
+  'success',
+  'failed',
+  'cancelled',
+  'skipped',
+  'manual',
+] as const;
 
 /** Pipeline Hook: the pipeline's status, its failed jobs, the commit and who started it. */
 export function normalizeGitLabPipeline(body: JsonRecord): NormalizedHook<HostPipelineData> {
@@ -126,7 +149,8 @@ function ciEvent(
     durationText: formatDurationZh(info.durationSec),
   };
   // On failure, the one to tell is who pushed (GitLab gives no commit author login, only the user).
-  const mentions = action === 'failed' ? collectLogins([pipeline.triggeredBy], { ...someone, login: undefined }) : [];
+  const mentions =
+    action === 'failed' ? collectLogins([pipeline.triggeredBy], { ...someone, login: undefined }) : [];
   const where = `${common.repo.fullName}${pipeline.branch ? `:${pipeline.branch}` : ''}`;
   return {
     type,

@@ -1,19 +1,29 @@
 import type { HostIssueData, NormalizedHook } from '../kit/hook-data.js';
 import { readRecord, readText, toOneLine, type JsonRecord } from '../kit/json-reader.js';
 import { collectLogins } from '../kit/people.js';
-import { createMalformedError, publicCommon, readGitLabCommon, toGitLabIssueInfo, whoOf } from './read-gitlab-common.js';
+import {
+  createMalformedError,
+  publicCommon,
+  readGitLabCommon,
+  toGitLabIssueInfo,
+  whoOf,
+} from './read-gitlab-common.js';
 
 /**
  * Issue Hook (and Confidential Issue Hook): `open`, `close`, `reopen`, `update`; an update that
  * changed the assignees is an `assign` (as on Gitee), labels or milestone an `update` with the
  * detail in `actionDesc`.
  */
-export function normalizeGitLabIssue(body: JsonRecord, confidentialHeader = false): NormalizedHook<HostIssueData> {
+export function normalizeGitLabIssue(
+  body: JsonRecord,
+  confidentialHeader = false,
+): NormalizedHook<HostIssueData> {
   const attributes = readRecord(body, 'object_attributes');
   if (attributes === undefined) throw createMalformedError('issue', 'object_attributes');
   const common = readGitLabCommon(body, 'issue', 'issue');
   const issue = toGitLabIssueInfo(attributes, body, common);
-  const confidential = confidentialHeader || issue.confidential || readText(body, 'event_type') === 'confidential_issue';
+  const confidential =
+    confidentialHeader || issue.confidential || readText(body, 'event_type') === 'confidential_issue';
   const hostAction = readText(attributes, 'action') ?? 'update';
   const changes = readRecord(body, 'changes');
   let action = hostAction;

@@ -1,5 +1,12 @@
 import type { HostNoteData, HostNoteTarget, NormalizedHook } from '../kit/hook-data.js';
-import { readNumber, readRecord, readText, toOneLine, truncateText, type JsonRecord } from '../kit/json-reader.js';
+import {
+  readNumber,
+  readRecord,
+  readText,
+  toOneLine,
+  truncateText,
+  type JsonRecord,
+} from '../kit/json-reader.js';
 import { collectLogins } from '../kit/people.js';
 import { toHostCommit } from '../kit/to-host-commit.js';
 import {
@@ -13,7 +20,10 @@ import {
 } from './read-gitlab-common.js';
 
 /** Note Hook (and Confidential Note Hook): a comment on an issue, a merge request, a commit or a snippet. */
-export function normalizeGitLabNote(body: JsonRecord, confidentialHeader = false): NormalizedHook<HostNoteData> {
+export function normalizeGitLabNote(
+  body: JsonRecord,
+  confidentialHeader = false,
+): NormalizedHook<HostNoteData> {
   const attributes = readRecord(body, 'object_attributes');
   if (attributes === undefined) throw createMalformedError('note', 'object_attributes');
   const common = readGitLabCommon(body, 'note', 'note');
@@ -23,13 +33,18 @@ export function normalizeGitLabNote(body: JsonRecord, confidentialHeader = false
   const pullRequest = mrRecord === undefined ? undefined : toGitLabMergeRequestInfo(mrRecord, {}, common);
   const confidential =
     confidentialHeader ||
-    readText(body, 'event_type') === 'confidential_note' || issue?.confidential === true || readText(attributes, 'confidential') === 'true';
+    readText(body, 'event_type') === 'confidential_note' ||
+    issue?.confidential === true ||
+    readText(attributes, 'confidential') === 'true';
   const hostAction = readText(attributes, 'action');
   const action = hostAction === 'update' ? 'edited' : 'comment';
   const target = readTarget(body, attributes, common, issue, pullRequest);
   const comment = {
     id: readNumber(attributes, 'id'),
-    body: truncateText((readText(attributes, 'note') ?? readText(attributes, 'description') ?? '').replace(/\r\n/g, '\n'), 4000),
+    body: truncateText(
+      (readText(attributes, 'note') ?? readText(attributes, 'description') ?? '').replace(/\r\n/g, '\n'),
+      4000,
+    ),
     url: readText(attributes, 'url'),
     author: common.actor,
     path: readText(readRecord(attributes, 'position'), 'new_path'),

@@ -6,7 +6,10 @@ import { createMalformedError, publicCommon, readGitLabCommon, whoOf } from './r
 const zeroSha = /^0+$/;
 
 /** Push Hook and Tag Push Hook. GitLab lists at most 20 commits; `total_commits_count` has them all. */
-export function normalizeGitLabPush(body: JsonRecord, type: 'push' | 'tag_push'): NormalizedHook<HostPushData> {
+export function normalizeGitLabPush(
+  body: JsonRecord,
+  type: 'push' | 'tag_push',
+): NormalizedHook<HostPushData> {
   const ref = readText(body, 'ref');
   if (ref === undefined) throw createMalformedError(type, 'ref');
   const isTag = type === 'tag_push' || ref.startsWith('refs/tags/');

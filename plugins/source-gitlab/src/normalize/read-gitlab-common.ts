@@ -1,6 +1,13 @@
 import { HookmuxError } from '@hookmux/core';
 
-import type { HostCommonData, HostIssueInfo, HostKind, HostPerson, HostPullRequestInfo, HostRepo } from '../kit/hook-data.js';
+import type {
+  HostCommonData,
+  HostIssueInfo,
+  HostKind,
+  HostPerson,
+  HostPullRequestInfo,
+  HostRepo,
+} from '../kit/hook-data.js';
 import {
   isJsonRecord,
   pickFirst,
@@ -22,10 +29,14 @@ export type CommonParts = Omit<HostCommonData, 'mentions'> & {
 const maxBodyLength = 4000;
 
 export function createMalformedError(hook: string, field: string): HookmuxError {
-  return new HookmuxError('HM_ERR_SRC_MALFORMED', `GitLab ${hook} payload: ${field} is missing or not usable`, {
-    hint: '请求体不像 GitLab Webhook 的投递；请在项目 设置 → Webhooks 中点“测试”发送，或与 Recent events 中的记录对比 / compare the body with a recent event of the GitLab webhook',
-    at: field,
-  });
+  return new HookmuxError(
+    'HM_ERR_SRC_MALFORMED',
+    `GitLab ${hook} payload: ${field} is missing or not usable`,
+    {
+      hint: '请求体不像 GitLab Webhook 的投递；请在项目 设置 → Webhooks 中点“测试”发送，或与 Recent events 中的记录对比 / compare the body with a recent event of the GitLab webhook',
+      at: field,
+    },
+  );
 }
 
 /**
@@ -37,8 +48,10 @@ function readGitLabRepo(body: JsonRecord, hook: string): HostRepo {
   const repository = readRecord(body, 'repository');
   const web = pickFirst(readText(project, 'web_url'), readText(repository, 'homepage'));
   const fullName =
-    readText(project, 'path_with_namespace') ?? (web === undefined ? undefined : new URL(web).pathname.replace(/^\/+|\/+$/g, ''));
-  if (fullName === undefined || fullName === '') throw createMalformedError(hook, 'project.path_with_namespace');
+    readText(project, 'path_with_namespace') ??
+    (web === undefined ? undefined : new URL(web).pathname.replace(/^\/+|\/+$/g, ''));
+  if (fullName === undefined || fullName === '')
+    throw createMalformedError(hook, 'project.path_with_namespace');
   const path = fullName.split('/').pop() ?? fullName;
   const visibility = readNumber(project, 'visibility_level') ?? readNumber(repository, 'visibility_level');
   return {
@@ -71,12 +84,17 @@ export function toGitLabPerson(value: unknown, origin: string | undefined): Host
   return {
     login,
     name,
-    url: pickFirst(readText(value, 'web_url'), login !== undefined && origin !== undefined ? `${origin}/${login}` : undefined),
+    url: pickFirst(
+      readText(value, 'web_url'),
+      login !== undefined && origin !== undefined ? `${origin}/${login}` : undefined,
+    ),
   };
 }
 
 export function toGitLabPeople(values: readonly unknown[], origin: string | undefined): HostPerson[] {
-  return toHostPeople(values.map((v) => (isJsonRecord(v) ? { ...v, html_url: toGitLabPerson(v, origin)?.url } : v)));
+  return toHostPeople(
+    values.map((v) => (isJsonRecord(v) ? { ...v, html_url: toGitLabPerson(v, origin)?.url } : v)),
+  );
 }
 
 export function readGitLabCommon(body: JsonRecord, hook: string, kind: HostKind): CommonParts {
@@ -85,7 +103,10 @@ export function readGitLabCommon(body: JsonRecord, hook: string, kind: HostKind)
   // Push hooks name the pusher in flat fields; the others send `user`.
   const actor =
     toGitLabPerson(body['user'], origin) ??
-    toGitLabPerson({ username: readText(body, 'user_username'), name: readText(body, 'user_name') }, origin) ??
+    toGitLabPerson(
+      { username: readText(body, 'user_username'), name: readText(body, 'user_name') },
+      origin,
+    ) ??
     someone;
   return {
     kind,
@@ -98,17 +119,25 @@ export function readGitLabCommon(body: JsonRecord, hook: string, kind: HostKind)
 }
 
 /** Who wrote it: GitLab sends only `author_id`, so a name is known when the author is the acting user. */
-function readAuthor(attributes: JsonRecord, body: JsonRecord, origin: string | undefined): HostPerson | undefined {
+function readAuthor(
+  attributes: JsonRecord,
+  body: JsonRecord,
+  origin: string | undefined,
+): HostPerson | undefined {
   const user = readRecord(body, 'user');
   const authorId = readNumber(attributes, 'author_id');
-  return authorId !== undefined && authorId === readNumber(user, 'id') ? toGitLabPerson(user, origin) : undefined;
+  return authorId !== undefined && authorId === readNumber(user, 'id')
+    ? toGitLabPerson(user, origin)
+    : undefined;
 }
 
 export function toGitLabIssueInfo(issue: JsonRecord, body: JsonRecord, common: CommonParts): HostIssueInfo {
   const number = pickFirst(readText(issue, 'iid'), readText(issue, 'id')) ?? '?';
   const state = readText(issue, 'state');
   const assignees = toGitLabPeople([...readRecords(body, 'assignees'), body['assignee']], common.origin);
-  const labels = readLabels(readRecords(body, 'labels').length > 0 ? readRecords(body, 'labels') : readRecords(issue, 'labels'));
+  const labels = readLabels(
+    readRecords(body, 'labels').length > 0 ? readRecords(body, 'labels') : readRecords(issue, 'labels'),
+  );
   const milestone = readRecord(issue, 'milestone');
   const milestoneTitle = readText(milestone, 'title');
   return {
@@ -129,12 +158,18 @@ export function toGitLabIssueInfo(issue: JsonRecord, body: JsonRecord, common: C
   };
 }
 
-export function toGitLabMergeRequestInfo(mr: JsonRecord, body: JsonRecord, common: CommonParts): HostPullRequestInfo {
+export function toGitLabMergeRequestInfo(
+  mr: JsonRecord,
+  body: JsonRecord,
+  common: CommonParts,
+): HostPullRequestInfo {
   const number = pickFirst(readText(mr, 'iid'), readText(mr, 'id')) ?? '?';
   const state = readText(mr, 'state');
   const merged = state === 'merged';
   const lastCommit = readRecord(mr, 'last_commit');
-  const labels = readLabels(readRecords(body, 'labels').length > 0 ? readRecords(body, 'labels') : readRecords(mr, 'labels'));
+  const labels = readLabels(
+    readRecords(body, 'labels').length > 0 ? readRecords(body, 'labels') : readRecords(mr, 'labels'),
+  );
   const milestone = readRecord(mr, 'milestone');
   const milestoneTitle = readText(milestone, 'title');
   return {
@@ -172,6 +207,7 @@ export function whoOf(common: CommonParts): string {
 
 /** Drops the helper field before the data reaches templates. */
 export function publicCommon(common: CommonParts): Omit<HostCommonData, 'mentions'> {
-  const { origin: _origin, ...rest } = common;
-  return rest;
+  const rest: Partial<CommonParts> = { ...common };
+  delete rest.origin;
+  return rest as Omit<HostCommonData, 'mentions'>;
 }
