@@ -17,6 +17,7 @@ import {
   readSharedFixture,
 } from '../../../test/helpers/shared-fixtures.js';
 import { gitHubEventNames } from './github-event-names.js';
+import { gitHubSamples } from './github-samples.js';
 import { GitHubSource } from './github-source.js';
 import type { HostNoteData, HostPipelineData, HostPullRequestData, HostPushData } from './kit/hook-data.js';
 import { signGitHubBody } from './verify-github-signature.js';
@@ -274,5 +275,73 @@ describe('GitHub conformance over @octokit/webhooks-examples', () => {
       snapshotted.add(event.name);
       expect({ event: event.name, ...rendered }).toMatchSnapshot(event.name);
     }
+  });
+});
+
+describe('GitHub playground samples (made-up people, real shapes)', () => {
+  it.each(gitHubSamples.map((s) => [s.label, s] as const))('%s', async (_label, sample) => {
+    const body = Buffer.from(JSON.stringify(sample.payload));
+    const event = await receiveAs(source, gitHubRequest(body, sample.event), { secret });
+    expect(gitHubEventNames).toContain(event.name);
+    expect({
+      event: event.name,
+      mentions: event.data['mentions'],
+      ...(await checkRendered(event)),
+    }).toMatchSnapshot();
+  });
+
+  it('mentions people through their `github:` key: the requested reviewer, and the committer of a failed run', async () => {
+    const opened = await receiveAs(
+      source,
+      gitHubRequest(Buffer.from(JSON.stringify(gitHubSamples[1]!.payload)), 'pull_request'),
+      {
+        secret,
+      },
+    );
+    expect((await checkRendered(opened)).md).toContain('审查：<@LiSi>');
+    const failed = await receiveAs(
+      source,
+      gitHubRequest(Buffer.from(JSON.stringify(gitHubSamples[2]!.payload)), 'workflow_run'),
+      {
+        secret,
+      },
+    );
+    expect(failed.data['mentions']).toEqual(['zhangsan-dev']);
+    expect((await checkRendered(failed)).md).toContain('请关注：<@ZhangSan>');
+  });
+
+  it('answers a ping 200-style (an event with ping: true that no ordinary route takes)', async () => {
+    const ping = octokit.find((e) => e.name === 'ping')!.examples[0]!;
+    const event = await receiveAs(source, gitHubRequest(Buffer.from(JSON.stringify(ping)), 'ping'), {
+      secret,
+    });
+    expect([event.name, event.ping]).toEqual(['github.ping', true]);
+    expect(routeNames(event)).toEqual([]);
+  });
+
+  it('refuses a body without X-Hub-Signature-256 when a secret is set, naming the old SHA-1 header if that came', async () => {
+    const body = Buffer.from(JSON.stringify(gitHubSamples[0]!.payload));
+    const error = await errorOf(
+      receiveAs(
+        source,
+        buildHostRequest('/webhooks/github', body, {
+          'x-github-event': 'push',
+          'x-hub-signature': 'sha1=abc',
+        }),
+        {
+          secret,
+        },
+      ),
+    );
+    expect([error.code, error.status]).toEqual(['HM_ERR_SRC_NO_TOKEN', 401]);
+    expect(error.hint).toContain('GitHub Webhook Secret');
+    expect(error.hint).toContain('SHA-1');
+  });
+
+  it('answers an event it does not read with a 400 that lists the ones it does', async () => {
+    const body = Buffer.from('{"action":"created","repository":{"full_name":"a/b"}}');
+    const error = await errorOf(receiveAs(source, gitHubRequest(body, 'star'), { secret }));
+    expect([error.code, error.status]).toEqual(['HM_ERR_SRC_UNKNOWN_HOOK', 400]);
+    expect(error.hint).toContain('workflow_run');
   });
 });
