@@ -3,30 +3,23 @@ import type { Server } from 'node:http';
 import type Koa from 'koa';
 
 import type { HookmuxConfig } from './config/hookmux-config.js';
-import { DeliveryStore } from './contracts/delivery-store.js';
-import { Queue } from './contracts/queue.js';
+import type { DeliveryStore } from './contracts/delivery-store.js';
+import type { Queue } from './contracts/queue.js';
 import { QueueProvider } from './contracts/queue-provider.js';
-import { SinkDirectory } from './contracts/sink-directory.js';
-import { Sink } from './contracts/sink.js';
-import { Source } from './contracts/source.js';
 import { HookmuxErrors } from './errors/hookmux-error.js';
 import { createAdminRouter } from './admin/create-admin-router.js';
 import { createApp } from './http/create-app.js';
 import { createMetrics, type Metrics } from './metrics/create-metrics.js';
-import { Logger } from './logging/logger.js';
-import {
-  type LoadedPlugin,
-  type LoadPluginsOptions,
-  loadPlugins,
-  pluginTemplateDirs,
-} from './plugins/load-plugins.js';
-import { buildRuntime, type PluginSet } from './runtime/build-runtime.js';
+import type { Logger } from './logging/logger.js';
+import type { LoadPluginsOptions } from './plugins/load-plugins.js';
+import type { PluginSet } from './runtime/build-runtime.js';
+import { composeHookmux } from './compose-hookmux.js';
 import { ConfigReloader } from './runtime/config-reloader.js';
 import { RecentEvents } from './runtime/recent-events.js';
 import { Intake } from './runtime/intake.js';
-import { RuntimeHolder } from './runtime/runtime-holder.js';
-import { Container } from './shared/inversify.js';
+import type { RuntimeHolder } from './runtime/runtime-holder.js';
 import { createQueue } from './runtime/create-queue.js';
+import type { Container } from './shared/inversify.js';
 
 export interface CreateHookmuxOptions {
   readonly config: HookmuxConfig;
@@ -58,42 +51,29 @@ export interface Hookmux {
 }
 
 /**
- * The composition root: one inversify container with core's services and every enabled plugin's
- * ContainerModule, checked as a whole before anything listens.
+ * A running hookmux from the one composition (`composeHookmux`, which `hookmux worker` and the
+ * CLI commands use too): refuses to start on any problem, then adds the queue, intake, admin API
+ * and koa app.
  */
 export async function createHookmux(options: CreateHookmuxOptions): Promise<Hookmux> {
   const { config, logger } = options;
-  const { plugins: loaded, errors } = await loadPlugins({
-    extra: config.plugins,
-    storageType: config.storage.type,
-    ...options.plugins,
+  const composition = await composeHookmux({
+    config,
+    logger,
+    ...(options.plugins ? { plugins: options.plugins } : {}),
   });
-  if (errors.length > 0) throw new HookmuxErrors(errors);
-
-  const container = new Container({ defaultScope: 'Singleton' });
-  container.load(...loaded.map((p) => p.module));
-  const plugins = readPlugins(container, loaded);
-
-  const { runtime, errors: runtimeErrors } = buildRuntime(config, plugins);
-  if (!runtime) throw new HookmuxErrors(runtimeErrors);
+  const { container, plugins, holder, runtime } = composition;
+  if (!runtime || composition.errors.length > 0) throw new HookmuxErrors(composition.errors);
   if (options.secrets) options.secrets.values = runtime.secrets;
   for (const warning of runtime.warnings) logger.warn(warning);
 
-  const holder = new RuntimeHolder(runtime);
-  container.bind(Logger).toConstantValue(logger);
-  container.bind(RuntimeHolder).toConstantValue(holder);
-  container.bind(SinkDirectory).toConstantValue(holder);
   const providers = container.getAll<QueueProvider>(QueueProvider, { optional: true });
   const queue = await createQueue(config, holder, logger, providers);
-  container.bind(Queue).toConstantValue(queue);
-  container.bind(DeliveryStore).toConstantValue(queue);
   const intake = new Intake(holder, queue, logger);
-  container.bind(Intake).toConstantValue(intake);
   const events = new RecentEvents();
   intake.onAccepted((outcome, deliveries) =>
     events.add(outcome.event, outcome.duplicate ? [] : deliveries.map((d) => d.sink), outcome.duplicate),
   );
-  container.bind(RecentEvents).toConstantValue(events);
   const admin = createAdminRouter({
     token: () => holder.current.config.admin.token,
     holder,
@@ -180,13 +160,4 @@ async function checkReadiness(queue: Queue & DeliveryStore): Promise<Record<stri
     storage = false;
   }
   return { storage, dispatcher: queue.isRunning?.() ?? true };
-}
-
-/** Every contribution, always as an array (zero sinks is a valid state). */
-export function readPlugins(container: Container, loaded: readonly LoadedPlugin[] = []): PluginSet {
-  return {
-    sinks: container.getAll<Sink>(Sink, { optional: true }),
-    sources: container.getAll<Source>(Source, { optional: true }),
-    templateDirs: pluginTemplateDirs(loaded),
-  };
 }

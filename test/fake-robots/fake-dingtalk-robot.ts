@@ -26,7 +26,8 @@ export interface FakeDingTalkSecurity {
 /** A forced answer for the next requests. */
 export type FakeDingTalkScript =
   | { readonly errcode: number; readonly errmsg?: string }
-  | { readonly httpStatus: number; readonly body?: string }
+  /** A bare HTTP answer (a proxy's 5xx, a gateway's 429), with extra headers (`retry-after`). */
+  | { readonly httpStatus: number; readonly body?: string; readonly headers?: Record<string, string> }
   | { readonly hangUp: true }
   /** Wait, then answer normally (or with `then`): for timeouts. */
   | { readonly delayMs: number; readonly then?: FakeDingTalkScript };
@@ -151,7 +152,7 @@ export class FakeDingTalkRobot {
     }
     if ('httpStatus' in script) {
       this.#record(exchange, script.httpStatus);
-      exchange.res.writeHead(script.httpStatus, { 'content-type': 'text/html' });
+      exchange.res.writeHead(script.httpStatus, { 'content-type': 'text/html', ...script.headers });
       exchange.res.end(script.body ?? `<html><body>${script.httpStatus}</body></html>`);
       return;
     }

@@ -26,7 +26,8 @@ export interface FakeFeishuRobotOptions {
 
 export type FakeFeishuScript =
   | { readonly code: number; readonly msg?: string; readonly httpStatus?: number }
-  | { readonly httpStatus: number; readonly body?: string }
+  /** A bare HTTP answer (a proxy's 5xx, a gateway's 429), with extra headers (`retry-after`). */
+  | { readonly httpStatus: number; readonly body?: string; readonly headers?: Record<string, string> }
   | { readonly hangUp: true }
   | { readonly delayMs: number; readonly then?: FakeFeishuScript };
 
@@ -162,7 +163,7 @@ export class FakeFeishuRobot {
       return;
     }
     this.#record(exchange, script.httpStatus);
-    exchange.res.writeHead(script.httpStatus, { 'content-type': 'text/html' });
+    exchange.res.writeHead(script.httpStatus, { 'content-type': 'text/html', ...script.headers });
     exchange.res.end(script.body ?? `<html><body>${script.httpStatus}</body></html>`);
   }
 

@@ -1,10 +1,12 @@
 import { loadConfig, resolveConfigPath } from '../config/load-config.js';
 import type { HookmuxConfig } from '../config/hookmux-config.js';
-import { Container } from '../shared/inversify.js';
+import { composeHookmux } from '../compose-hookmux.js';
+import type { Container } from '../shared/inversify.js';
 import { HookmuxError, HookmuxErrors } from '../errors/hookmux-error.js';
-import { readPlugins } from '../create-hookmux.js';
-import { loadPlugins } from '../plugins/load-plugins.js';
-import { buildRuntime, type PluginSet } from '../runtime/build-runtime.js';
+import type { Logger } from '../logging/logger.js';
+import { MemoryLogger } from '../logging/memory-logger.js';
+import type { PluginSet } from '../runtime/build-runtime.js';
+import type { RuntimeHolder } from '../runtime/runtime-holder.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { CliIo } from './cli-io.js';
 
@@ -13,13 +15,23 @@ export interface LoadedForCli {
   readonly config: HookmuxConfig | undefined;
   readonly plugins: PluginSet | undefined;
   readonly runtime: Runtime | undefined;
-  /** The container with the plugins loaded (queue providers for `hookmux deliveries`). */
+  /** The config holder plugins got (holds `runtime` when there is one). */
+  readonly holder: RuntimeHolder | undefined;
+  /** The container with core's services and the plugins loaded (queue providers for `hookmux deliveries`). */
   readonly container: Container | undefined;
   readonly errors: readonly HookmuxError[];
 }
 
-/** Config, plugins and runtime, collecting every problem on the way instead of stopping at the first. */
-export async function loadForCli(configOption: string | undefined, io: CliIo): Promise<LoadedForCli> {
+/**
+ * Config, then the same composition `serve` and `worker` use (`composeHookmux`), collecting every
+ * problem on the way instead of stopping at the first. Plugins log to `logger` (default: kept in
+ * memory, out of the command's output). Plugins are searched from the command's working folder.
+ */
+export async function loadForCli(
+  configOption: string | undefined,
+  io: CliIo,
+  logger: Logger = new MemoryLogger(),
+): Promise<LoadedForCli> {
   const file = resolveConfigPath(configOption, io.cwd);
   let config: HookmuxConfig;
   try {
@@ -30,19 +42,17 @@ export async function loadForCli(configOption: string | undefined, io: CliIo): P
       config: undefined,
       plugins: undefined,
       runtime: undefined,
+      holder: undefined,
       container: undefined,
       errors: toErrors(error),
     };
   }
-  const { plugins: loaded, errors } = await loadPlugins({
-    extra: config.plugins,
-    storageType: config.storage.type,
+  const { container, plugins, runtime, holder, errors } = await composeHookmux({
+    config,
+    logger,
+    plugins: { cwd: io.cwd },
   });
-  const container = new Container({ defaultScope: 'Singleton' });
-  container.load(...loaded.map((p) => p.module));
-  const plugins = readPlugins(container, loaded);
-  const { runtime, errors: runtimeErrors } = buildRuntime(config, plugins);
-  return { file, config, plugins, runtime, container, errors: [...errors, ...runtimeErrors] };
+  return { file, config, plugins, runtime, holder, container, errors };
 }
 
 export function toErrors(error: unknown): HookmuxError[] {

@@ -13,7 +13,8 @@ export interface SinkTarget {
 
 /**
  * What a robot's answer means for delivery. Robots answer HTTP 200 with an error code in the
- * body, so a sink classifies from the body, not the status.
+ * body, so a sink classifies mostly from the body; the status and headers count too (a 429, a
+ * 5xx, `Retry-After`).
  */
 export type DeliveryResult =
   | { readonly ok: true; readonly code?: number | string; readonly detail?: string }
@@ -23,7 +24,10 @@ export type DeliveryResult =
       readonly kind: 'throttled' | 'retryable' | 'permanent';
       readonly code?: number | string;
       readonly detail: string;
-      /** How long to wait before the next try, when the robot says. */
+      /**
+       * How long to wait before the next try, when the robot says (`Retry-After`, or a code that
+       * means "too fast" with a known window). The dispatcher waits at least this long.
+       */
       readonly retryAfterMs?: number;
     };
 
@@ -32,11 +36,20 @@ export interface RateLimit {
   readonly windowMs: number;
 }
 
+/**
+ * What the dispatcher hands one send. A sink honours both `signal` and `timeoutMs` (the robot
+ * sinks do through `sendToRobot`), and does not log a failed send above `debug`: the dispatcher
+ * logs each failed attempt once, with what it does next.
+ */
 export interface SinkContext {
   readonly logger: Logger;
   /** Aborted when the dispatcher gives up on this send (its timeout, or a stop). */
   readonly signal?: AbortSignal;
-  /** How long this send may take, ms (`delivery.timeout`, or the sink's own `timeout`). */
+  /**
+   * How long this send may take, ms: the sink's own `timeout:`, else `delivery.timeout`
+   * (`ResolvedSink.timeoutMs`). Absent when a sink is called directly; it then uses its section's
+   * `timeout:`, else 10 s.
+   */
   readonly timeoutMs?: number;
 }
 
@@ -68,7 +81,7 @@ export interface Sink {
   maxTextBytes(target: SinkTarget): number;
   /** The request body the sink would send (for `hookmux render` and the admin playground). */
   toRequestBody(message: Message, target: SinkTarget): unknown;
-  /** Send one message; never throws for robot or network failures, it classifies them. */
+  /** Send one message; never throws for robot or network failures, it classifies them (see `SinkContext`). */
   send(message: Message, target: SinkTarget, context: SinkContext): Promise<DeliveryResult>;
   /** Problems to report at `hookmux check` (e.g. a mobile-only mention in markdown). */
   checkTarget?(target: SinkTarget, people: readonly Person[]): readonly string[];

@@ -717,7 +717,7 @@ export class SqliteQueue implements Queue, DeliveryStore {
     try {
       return await Promise.race([
         resolved.sink
-          .send(message, resolved.target, { logger, signal })
+          .send(message, resolved.target, { logger, signal, timeoutMs })
           .catch((error: unknown): DeliveryResult => ({
             ok: false,
             kind: 'retryable',

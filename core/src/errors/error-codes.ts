@@ -44,6 +44,10 @@ export const errorCodes = {
   HM_ERR_PLUGIN_CORE_VERSION: { status: 500, message: 'plugin needs another @hookmux/core version' },
   HM_ERR_PLUGIN_NO_SINK_TYPE: { status: 500, message: 'no plugin provides this sink type' },
   HM_ERR_PLUGIN_NO_SOURCE: { status: 500, message: 'no plugin provides this source' },
+  HM_ERR_PLUGIN_INJECT: {
+    status: 500,
+    message: 'a plugin service cannot be built (what it injects is not bound)',
+  },
   // Sinks and delivery
   HM_ERR_SINK_NOT_FOUND: { status: 404, message: 'no sink with this name' },
   HM_ERR_DELIVERY_NOT_FOUND: { status: 404, message: 'no delivery with this id' },

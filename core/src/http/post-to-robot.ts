@@ -1,16 +1,34 @@
 import type { DeliveryResult, SinkContext } from '../contracts/sink.js';
 
+/** What a robot answered: the status, the headers (`Retry-After`) and the body text. */
+export interface RobotAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+}
+
+/** Reads a robot's answer: robots answer HTTP 200 with an error code, so only the sink can. */
+export type ClassifyRobotAnswer = (answer: RobotAnswer) => DeliveryResult;
+
+/** A hand-made answer, for classifiers' tests. */
+export function robotAnswer(status: number, text: string, headers: Record<string, string> = {}): RobotAnswer {
+  return { status, text, headers: new Headers(headers) };
+}
+
+/** When neither the dispatcher nor the sink's section says how long a send may take. */
+export const defaultRobotTimeoutMs = 10_000;
+
 export interface PostToRobotOptions {
   /** The robot's name in failure details (`WeCom robot`, `Feishu bot`). */
   readonly robot: string;
+  /** How long the request may take; the dispatcher's `context.signal` can end it sooner. */
   readonly timeoutMs: number;
   readonly context: SinkContext;
-  /** Reads the robot's answer: robots answer HTTP 200 with an error code, so only the sink can. */
-  readonly classify: (status: number, bodyText: string) => DeliveryResult;
+  readonly classify: ClassifyRobotAnswer;
 }
 
 /**
- * POSTs one JSON body to a robot, with the sink's timeout and the dispatcher's abort signal, and
+ * POSTs one JSON body to a robot, with a timeout and the dispatcher's abort signal, and
  * classifies what came back. A request that got no answer (timeout, refused or reset connection)
  * is retryable; one cancelled by the caller (shutdown) too, under its own code. Redirects are
  * refused: a robot URL that redirects is misconfigured, and following it could carry the key
@@ -32,10 +50,17 @@ export async function postToRobot(
       signal,
       redirect: 'error',
     });
-    return options.classify(response.status, await response.text());
+    const text = await response.text();
+    return options.classify({ status: response.status, headers: response.headers, text });
   } catch (error) {
-    return classifyTransportFailure(error, options.robot, caller?.aborted === true && !timeout.aborted);
+    return classifyTransportFailure(error, options.robot, cancelledByCaller(caller, timeout));
   }
+}
+
+/** The caller's signal ended the send, and not because of a timeout of its own (the dispatcher's). */
+function cancelledByCaller(caller: AbortSignal | undefined, timeout: AbortSignal): boolean {
+  if (caller?.aborted !== true || timeout.aborted) return false;
+  return readField(caller.reason, 'name') !== 'TimeoutError';
 }
 
 /**

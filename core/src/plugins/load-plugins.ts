@@ -42,6 +42,8 @@ export interface LoadPluginsOptions {
   readonly extra: readonly string[];
   /** Folders whose node_modules (and their parents') are searched; default: the working folder and core's. */
   readonly searchFrom?: readonly string[];
+  /** The working folder of the default `searchFrom` (default: process.cwd()). */
+  readonly cwd?: string;
   /** Built-ins to consider (tests narrow it). */
   readonly builtins?: readonly string[];
   /**
@@ -62,7 +64,7 @@ const coreVersion = (JSON.parse(readFileSync(join(coreDir, 'package.json'), 'utf
 export async function loadPlugins(
   options: LoadPluginsOptions,
 ): Promise<{ plugins: LoadedPlugin[]; errors: HookmuxError[] }> {
-  const searchFrom = options.searchFrom ?? [process.cwd(), coreDir];
+  const searchFrom = options.searchFrom ?? [options.cwd ?? process.cwd(), coreDir];
   const plugins: LoadedPlugin[] = [];
   const errors: HookmuxError[] = [];
   const seen = new Map<string, string>();

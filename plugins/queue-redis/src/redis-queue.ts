@@ -727,7 +727,7 @@ export class RedisQueue implements Queue, DeliveryStore {
     });
     const done = Promise.race([
       resolved.sink
-        .send(message, resolved.target, { logger, signal })
+        .send(message, resolved.target, { logger, signal, timeoutMs })
         .catch((error: unknown): DeliveryResult => ({
           ok: false,
           kind: 'retryable',

@@ -1,4 +1,9 @@
-import { classifyErrcodeAnswer, type DeliveryResult, type ErrcodeTable } from '@hookmux/core';
+import {
+  classifyErrcodeAnswer,
+  type DeliveryResult,
+  type ErrcodeTable,
+  type RobotAnswer,
+} from '@hookmux/core';
 
 /** 130101 "send too fast, exceed 20 times per minute": the rest of the minute. */
 export const dingTalkThrottleWaitMs = 60_000;
@@ -16,8 +21,8 @@ export const permanentDingTalkCodes: ReadonlySet<number> = new Set([
 ]);
 
 /** What a DingTalk answer means for delivery (robots.md §2.5); see `classifyErrcodeAnswer`. */
-export function classifyDingTalkAnswer(status: number, bodyText: string): DeliveryResult {
-  return classifyErrcodeAnswer(status, bodyText, dingTalkAnswers);
+export function classifyDingTalkAnswer(answer: RobotAnswer): DeliveryResult {
+  return classifyErrcodeAnswer(answer, dingTalkAnswers);
 }
 
 const dingTalkAnswers: ErrcodeTable = {

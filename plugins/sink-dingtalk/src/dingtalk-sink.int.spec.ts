@@ -139,6 +139,7 @@ describeSinkContract<FakeDingTalkRobot>({
   createSink: () => new DingTalkSink(),
   startFake: () => new FakeDingTalkRobot({ tokens: { [token]: { secret } } }).start(),
   stopFake: (fake) => fake.stop(),
+  script: (fake, answer) => fake.script(answer),
   target: (fake) => ({
     name: 'dt-team',
     type: 'dingtalk',

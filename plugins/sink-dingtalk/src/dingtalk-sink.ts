@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-
 import {
-  HookmuxError,
+  hashRobotUrl,
   injectable,
   type DeliveryResult,
   type Message,
@@ -11,7 +9,7 @@ import {
   type SinkContext,
   type SinkTarget,
   type TemplateFormat,
-  postToRobot,
+  sendToRobot,
 } from '@hookmux/core';
 
 import { buildDingTalkBody, dingTalkLimits, type DingTalkBody } from './build-dingtalk-body.js';
@@ -20,7 +18,6 @@ import {
   dingTalkSinkConfigSchema,
   readDingTalkFormat,
   resolveDingTalkSinkSettings,
-  type DingTalkSinkSettings,
 } from './dingtalk-sink-settings.js';
 import { signDingTalkUrl } from './sign-dingtalk-url.js';
 
@@ -45,7 +42,7 @@ export class DingTalkSink implements Sink {
   /** A hash of the robot URL: one robot configured twice shares one limit, and the token never shows. */
   robotKey(target: SinkTarget): string {
     const { url } = resolveDingTalkSinkSettings(target.settings);
-    return `dingtalk:${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
+    return `dingtalk:${hashRobotUrl(url)}`;
   }
 
   maxTextBytes(target: SinkTarget): number {
@@ -57,16 +54,17 @@ export class DingTalkSink implements Sink {
     return buildDingTalkBody(message, resolveDingTalkSinkSettings(target.settings));
   }
 
-  async send(message: Message, target: SinkTarget, context: SinkContext): Promise<DeliveryResult> {
-    let settings: DingTalkSinkSettings;
-    try {
-      settings = resolveDingTalkSinkSettings(target.settings);
-    } catch (error) {
-      const detail = HookmuxError.is(error) ? error.describe() : 'the sink settings cannot be read';
-      return report({ ok: false, kind: 'permanent', code: 'config', detail }, target, context, []);
-    }
-    const result = await postDingTalk(settings, buildDingTalkBody(message, settings), context);
-    return report(result, target, context, settings.secrets);
+  send(message: Message, target: SinkTarget, context: SinkContext): Promise<DeliveryResult> {
+    return sendToRobot(target, context, {
+      robot: 'DingTalk robot',
+      readSettings: resolveDingTalkSinkSettings,
+      // Signed per request: DingTalk checks the timestamp against its clock (±1 h).
+      request: (settings) => ({
+        url: settings.secret === undefined ? settings.url : signDingTalkUrl(settings.url, settings.secret),
+        body: buildDingTalkBody(message, settings),
+      }),
+      classify: classifyDingTalkAnswer,
+    });
   }
 
   checkTarget(target: SinkTarget, people: readonly Person[]): readonly string[] {
@@ -83,44 +81,4 @@ export class DingTalkSink implements Sink {
     }
     return [];
   }
-}
-
-function postDingTalk(
-  settings: DingTalkSinkSettings,
-  body: DingTalkBody,
-  context: SinkContext,
-): Promise<DeliveryResult> {
-  // Signed per request: DingTalk checks the timestamp against its clock (±1 h).
-  const url = settings.secret === undefined ? settings.url : signDingTalkUrl(settings.url, settings.secret);
-  return postToRobot(url, body, {
-    robot: 'DingTalk robot',
-    timeoutMs: settings.timeoutMs,
-    context,
-    classify: classifyDingTalkAnswer,
-  });
-}
-
-/** Masks the URL, token, secret and any `sign` in the result, and logs one line per failure. */
-function report(
-  result: DeliveryResult,
-  target: SinkTarget,
-  context: SinkContext,
-  secrets: readonly string[],
-): DeliveryResult {
-  if (result.ok) return result;
-  const masked = { ...result, detail: maskSecrets(result.detail, secrets) };
-  const line = { sink: target.name, kind: masked.kind, code: masked.code };
-  const text = `DingTalk delivery failed (${masked.kind}, code ${String(masked.code)}): ${masked.detail}`;
-  if (masked.kind === 'permanent') context.logger.error(line, text);
-  else context.logger.warn(line, text);
-  return masked;
-}
-
-function maskSecrets(text: string, secrets: readonly string[]): string {
-  let masked = text.replace(/([?&](?:access_token|sign)=)[^&\s"']+/gi, '$1***');
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret === '') continue;
-    masked = masked.split(secret).join('***').split(encodeURIComponent(secret)).join('***');
-  }
-  return masked;
 }

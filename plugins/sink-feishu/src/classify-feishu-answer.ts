@@ -1,7 +1,8 @@
-import type { DeliveryResult } from '@hookmux/core';
+import { parseJsonObject, readRetryAfterMs, type DeliveryResult, type RobotAnswer } from '@hookmux/core';
 
 /**
- * After 11232 Feishu does not say how long to wait. Ten seconds clears its 5-per-second window
+ * After 11232 Feishu does not say how long to wait (a `Retry-After` header, when a gateway sends
+ * one, wins). Ten seconds clears its 5-per-second window
  * and the load spikes at :00 and :30 its guide warns about (robots.md §3.4); a further 11232
  * backs off again.
  */
@@ -17,11 +18,13 @@ const retryableCodes: ReadonlySet<number> = new Set([2200]);
  * What a Feishu answer means for delivery. The body's `code` decides (not the legacy
  * `StatusCode`); a non-2xx status is a failure even with `code: 0`, and a status with no Feishu
  * body is judged by the status alone. Unknown non-zero codes are permanent, like the WeCom sink:
- * a dead letter keeps the message and its reason, and can be replayed.
+ * a dead letter keeps the message and its reason, and can be replayed. A `Retry-After` header
+ * (seconds or an HTTP date) on a 429, a 5xx, a 408 or an 11232 sets `retryAfterMs`.
  */
-export function classifyFeishuAnswer(status: number, bodyText: string): DeliveryResult {
-  const answer = parseFeishuAnswer(bodyText);
+export function classifyFeishuAnswer({ status, headers, text }: RobotAnswer): DeliveryResult {
+  const answer = parseFeishuAnswer(text);
   const ok2xx = status >= 200 && status < 300;
+  const retryAfterMs = readRetryAfterMs(headers);
   if (answer === undefined || (answer.code === 0 && !ok2xx)) {
     if (status >= 500 || status === 408)
       return {
@@ -29,6 +32,7 @@ export function classifyFeishuAnswer(status: number, bodyText: string): Delivery
         kind: 'retryable',
         code: `http_${status}`,
         detail: `HTTP ${status} from the Feishu hook endpoint`,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       };
     if (status === 429)
       return {
@@ -36,7 +40,7 @@ export function classifyFeishuAnswer(status: number, bodyText: string): Delivery
         kind: 'throttled',
         code: 'http_429',
         detail: 'HTTP 429 from the Feishu hook endpoint',
-        retryAfterMs: feishuThrottleWaitMs,
+        retryAfterMs: retryAfterMs ?? feishuThrottleWaitMs,
       };
     if (!ok2xx)
       return {
@@ -55,8 +59,8 @@ export function classifyFeishuAnswer(status: number, bodyText: string): Delivery
   const { code, msg } = answer;
   if (code === 0) return { ok: true, code: 0 };
   const detail = `Feishu code ${code}: ${msg}${ok2xx ? '' : ` (HTTP ${status})`}`;
-  if (code === 11232)
-    return { ok: false, kind: 'throttled', code, detail, retryAfterMs: feishuThrottleWaitMs };
+  if (code === 11232 || status === 429)
+    return { ok: false, kind: 'throttled', code, detail, retryAfterMs: retryAfterMs ?? feishuThrottleWaitMs };
   if (retryableCodes.has(code)) return { ok: false, kind: 'retryable', code, detail };
   return {
     ok: false,
@@ -67,14 +71,8 @@ export function classifyFeishuAnswer(status: number, bodyText: string): Delivery
 }
 
 function parseFeishuAnswer(bodyText: string): { code: number; msg: string } | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bodyText);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const record = parsed as Record<string, unknown>;
+  const record = parseJsonObject(bodyText);
+  if (record === undefined) return undefined;
   // `code` is the answer; older gateways sent only the legacy StatusCode/StatusMessage pair.
   const code = typeof record['code'] === 'number' ? record['code'] : record['StatusCode'];
   if (typeof code !== 'number' || !Number.isInteger(code)) return undefined;

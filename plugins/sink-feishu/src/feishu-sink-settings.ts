@@ -1,23 +1,25 @@
-import { HookmuxError, type JsonSchema } from '@hookmux/core';
+import {
+  coreSinkKeysSchema,
+  nonEmptyString,
+  readRobotEndpoint,
+  webhookOrCredential,
+  type JsonSchema,
+  type RobotEndpoint,
+  type RobotEndpointSpec,
+} from '@hookmux/core';
 
 /** The Feishu message types the sink can send, as `format:` names them. */
 export const feishuFormats = ['text', 'post', 'interactive'] as const;
 export type FeishuFormat = (typeof feishuFormats)[number];
 
 export const defaultFeishuApiBase = 'https://open.feishu.cn';
-export const defaultFeishuTimeoutMs = 10_000;
 
 /** One `sinks.<name>` section of type `feishu`, read and defaulted. `url` and `secret` are secrets. */
-export interface FeishuSinkSettings {
-  readonly url: string;
-  readonly secret: string | undefined;
-  /** Every credential (URL, token, secret), to mask wherever text leaves the sink. */
-  readonly secrets: readonly string[];
+export interface FeishuSinkSettings extends RobotEndpoint {
   readonly format: FeishuFormat;
   readonly mentions: boolean;
   /** Card header colour (Feishu's `header.template`). */
   readonly cardColor: string;
-  readonly timeoutMs: number;
 }
 
 export const feishuSinkConfigSchema: JsonSchema = {
@@ -59,26 +61,10 @@ export const feishuSinkConfigSchema: JsonSchema = {
       description:
         'Card header colour for `format: interactive` (blue, wathet, turquoise, green, yellow, orange, red, carmine, violet, purple, indigo, grey).',
     },
-    rateLimit: {
-      type: 'string',
-      pattern:
-        '^\\s*[1-9][0-9]*\\s*/\\s*([1-9][0-9]*\\s*)?(ms|s|sec|second|seconds|m|min|minute|minutes|h|hour|hours)\\s*$',
-      description: 'Messages per window, e.g. `100/min` (Feishu: 100 a minute and 5 a second per bot).',
-    },
-    merge: { type: 'boolean', description: 'Merge a backlog into digest messages (default true).' },
-    timeout: {
-      description: 'HTTP timeout of one send: ms, or `500ms`, `5s`, `1m` (default 10s).',
-      anyOf: [
-        { type: 'number', exclusiveMinimum: 0 },
-        { type: 'string', pattern: '^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m)?\\s*$' },
-      ],
-    },
+    ...coreSinkKeysSchema('`100/min` (Feishu: 100 a minute and 5 a second per bot)'),
   },
   required: ['type'],
-  oneOf: [
-    { required: ['webhook'], not: { required: ['token'] } },
-    { required: ['token'], not: { required: ['webhook'] } },
-  ],
+  oneOf: webhookOrCredential('token'),
   additionalProperties: false,
 };
 
@@ -92,42 +78,21 @@ export function readFeishuFormat(settings: Readonly<Record<string, unknown>>): F
   return isFeishuFormat(format) ? format : 'post';
 }
 
-/** Reads a section; still checks for a hook URL, since hand-built targets skip the schema. Never quotes it. */
+const feishuEndpoint: RobotEndpointSpec = {
+  type: 'feishu',
+  credentialKey: 'token',
+  hint: 'set `webhook` to the hook URL, or `token` to its last segment',
+  defaultApiBase: defaultFeishuApiBase,
+  urlFor: (base, token) => `${base}/open-apis/bot/v2/hook/${token}`,
+  credentialInUrl: (url) => url.pathname.split('/').pop(),
+};
+
+/** Reads a section (see `readRobotEndpoint`); never quotes the hook URL. */
 export function resolveFeishuSinkSettings(settings: Readonly<Record<string, unknown>>): FeishuSinkSettings {
-  const webhook = nonEmpty(settings['webhook']);
-  const token = nonEmpty(settings['token']);
-  if ((webhook === undefined) === (token === undefined)) {
-    throw new HookmuxError('HM_ERR_CFG_INVALID', 'a feishu sink needs exactly one of `webhook` and `token`', {
-      hint: 'set `webhook` to the hook URL, or `token` to its last segment',
-    });
-  }
-  const base = (nonEmpty(settings['apiBase']) ?? defaultFeishuApiBase).replace(/\/+$/, '');
-  const url = webhook ?? `${base}/open-apis/bot/v2/hook/${encodeURIComponent(token ?? '')}`;
-  const secret = nonEmpty(settings['secret']);
-  const tokenInUrl = url.split(/[?#]/)[0]?.split('/').pop();
   return {
-    url,
-    secret,
-    secrets: [url, token, tokenInUrl, secret].filter((s): s is string => s !== undefined && s.length >= 4),
+    ...readRobotEndpoint(settings, feishuEndpoint),
     format: readFeishuFormat(settings),
     mentions: settings['mentions'] !== false,
-    cardColor: nonEmpty(settings['cardColor']) ?? 'blue',
-    timeoutMs: parseTimeoutMs(settings['timeout']) ?? defaultFeishuTimeoutMs,
+    cardColor: nonEmptyString(settings['cardColor']) ?? 'blue',
   };
-}
-
-/** `5000`, `"500ms"`, `"5s"`, `"1m"` → ms; anything else → undefined (the default applies). */
-export function parseTimeoutMs(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
-  if (!match) return undefined;
-  const amount = Number(match[1]);
-  const unit = match[2] ?? 'ms';
-  const ms = unit === 'm' ? amount * 60_000 : unit === 's' ? amount * 1000 : amount;
-  return ms > 0 ? ms : undefined;
-}
-
-function nonEmpty(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }

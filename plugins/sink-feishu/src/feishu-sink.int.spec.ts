@@ -151,6 +151,7 @@ describeSinkContract<FakeFeishuRobot>({
   createSink: () => new FeishuSink(),
   startFake: () => new FakeFeishuRobot({ bots: { [token]: { secret } } }).start(),
   stopFake: (fake) => fake.stop(),
+  script: (fake, answer) => fake.script(answer),
   target: (fake) => ({
     name: 'fs',
     type: 'feishu',

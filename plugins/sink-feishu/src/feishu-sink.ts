@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-
 import {
-  HookmuxError,
+  hashRobotUrl,
   injectable,
   type DeliveryResult,
   type Message,
@@ -10,7 +8,7 @@ import {
   type SinkContext,
   type SinkTarget,
   type TemplateFormat,
-  postToRobot,
+  sendToRobot,
 } from '@hookmux/core';
 
 import { buildFeishuBody, type FeishuBody } from './build-feishu-body.js';
@@ -51,7 +49,7 @@ export class FeishuSink implements Sink {
   /** A hash of the hook URL: sinks on one bot share its limits, and the token never shows. */
   robotKey(target: SinkTarget): string {
     const { url } = resolveFeishuSinkSettings(target.settings);
-    return `feishu:${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
+    return `feishu:${hashRobotUrl(url)}`;
   }
 
   /** Well under the 20 KB body, leaving room for JSON escaping and post structure; the builder still fits it. */
@@ -63,17 +61,17 @@ export class FeishuSink implements Sink {
     return buildFeishuBody(message, toBuildOptions(resolveFeishuSinkSettings(target.settings)));
   }
 
-  async send(message: Message, target: SinkTarget, context: SinkContext): Promise<DeliveryResult> {
-    let settings: FeishuSinkSettings;
-    try {
-      settings = resolveFeishuSinkSettings(target.settings);
-    } catch (error) {
-      const detail = HookmuxError.is(error) ? error.describe() : 'the sink settings cannot be read';
-      return report({ ok: false, kind: 'permanent', code: 'config', detail }, target, context, []);
-    }
-    const body = buildFeishuBody(message, toBuildOptions(settings));
-    const result = await postFeishu(settings, body, context);
-    return report(result, target, context, settings.secrets);
+  send(message: Message, target: SinkTarget, context: SinkContext): Promise<DeliveryResult> {
+    return sendToRobot(target, context, {
+      robot: 'Feishu hook endpoint',
+      readSettings: resolveFeishuSinkSettings,
+      // Signed in the body, per request.
+      request: (settings) => ({
+        url: settings.url,
+        body: buildFeishuBody(message, toBuildOptions(settings)),
+      }),
+      classify: classifyFeishuAnswer,
+    });
   }
 }
 
@@ -85,36 +83,4 @@ function toBuildOptions(settings: FeishuSinkSettings): Parameters<typeof buildFe
     cardColor: settings.cardColor,
     now: Date.now(),
   };
-}
-
-function postFeishu(
-  settings: FeishuSinkSettings,
-  body: FeishuBody,
-  context: SinkContext,
-): Promise<DeliveryResult> {
-  return postToRobot(settings.url, body, {
-    robot: 'Feishu hook endpoint',
-    timeoutMs: settings.timeoutMs,
-    context,
-    classify: classifyFeishuAnswer,
-  });
-}
-
-/** Masks the hook URL, token and secret in the result, and logs one line per failure. */
-function report(
-  result: DeliveryResult,
-  target: SinkTarget,
-  context: SinkContext,
-  secrets: readonly string[],
-): DeliveryResult {
-  if (result.ok) return result;
-  let detail = result.detail;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length))
-    detail = detail.split(secret).join('***');
-  const masked = { ...result, detail };
-  const line = { sink: target.name, kind: masked.kind, code: masked.code };
-  const text = `Feishu delivery failed (${masked.kind}, code ${String(masked.code)}): ${masked.detail}`;
-  if (masked.kind === 'permanent') context.logger.error(line, text);
-  else context.logger.warn(line, text);
-  return masked;
 }

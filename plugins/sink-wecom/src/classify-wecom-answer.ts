@@ -1,4 +1,9 @@
-import { classifyErrcodeAnswer, type DeliveryResult, type ErrcodeTable } from '@hookmux/core';
+import {
+  classifyErrcodeAnswer,
+  type DeliveryResult,
+  type ErrcodeTable,
+  type RobotAnswer,
+} from '@hookmux/core';
 
 /** WeCom asks for at least the rest of its one-minute window after 45009 (robots.md §1.4). */
 export const weComThrottleWaitMs = 60_000;
@@ -15,8 +20,8 @@ export const permanentWeComCodes: ReadonlySet<number> = new Set([
 ]);
 
 /** What a WeCom answer means for delivery (robots.md §1.6); see `classifyErrcodeAnswer`. */
-export function classifyWeComAnswer(status: number, bodyText: string): DeliveryResult {
-  return classifyErrcodeAnswer(status, bodyText, weComAnswers);
+export function classifyWeComAnswer(answer: RobotAnswer): DeliveryResult {
+  return classifyErrcodeAnswer(answer, weComAnswers);
 }
 
 const weComAnswers: ErrcodeTable = {

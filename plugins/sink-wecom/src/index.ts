@@ -9,9 +9,11 @@ export { formatWeComMention } from './format-wecom-mention.js';
 export { byteLength, truncateUtf8Markdown, truncationMarker } from './truncate-utf8-markdown.js';
 export type { TruncateOptions } from './truncate-utf8-markdown.js';
 export { weComConfigSchema } from './wecom-config-schema.js';
-export { parseTimeoutMs, resolveWeComSettings, weComFormats } from './wecom-settings.js';
+export { resolveWeComSettings, weComFormats } from './wecom-settings.js';
 export type { WeComFormat, WeComSettings } from './wecom-settings.js';
-export { WeComSink, hashRobotUrl } from './wecom-sink.js';
+export { WeComSink } from './wecom-sink.js';
+/** Moved to core's sink kit; re-exported for plugins that imported it from here. */
+export { hashRobotUrl } from '@hookmux/core';
 
 /** The plugin: one `WeComSink`, contributed as a `Sink`. */
 export default new ContainerModule(({ bind }) => {

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '@hookmux/core';
+import { coreSinkKeysSchema, webhookOrCredential, type JsonSchema } from '@hookmux/core';
 
 import { weComFormats } from './wecom-settings.js';
 
@@ -33,25 +33,9 @@ export const weComConfigSchema: JsonSchema = {
       default: true,
       description: 'Mention people at all (false: `@name` as plain text).',
     },
-    rateLimit: {
-      type: 'string',
-      pattern:
-        '^\\s*[1-9][0-9]*\\s*/\\s*([1-9][0-9]*\\s*)?(ms|s|sec|second|seconds|m|min|minute|minutes|h|hour|hours)\\s*$',
-      description: 'Messages per window, e.g. `20/min` (WeCom allows 20 a minute per robot).',
-    },
-    merge: { type: 'boolean', description: 'Merge a backlog into digest messages (default true).' },
-    timeout: {
-      description: 'HTTP timeout of one send: ms, or `500ms`, `5s`, `1m` (default 10s).',
-      anyOf: [
-        { type: 'number', exclusiveMinimum: 0 },
-        { type: 'string', pattern: '^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m)?\\s*$' },
-      ],
-    },
+    ...coreSinkKeysSchema('`20/min` (WeCom allows 20 a minute per robot)'),
   },
   required: ['type'],
-  oneOf: [
-    { required: ['webhook'], not: { required: ['key'] } },
-    { required: ['key'], not: { required: ['webhook'] } },
-  ],
+  oneOf: webhookOrCredential('key'),
   additionalProperties: false,
 };

@@ -110,6 +110,7 @@ describeSinkContract<FakeWeComRobot>({
   createSink: () => new WeComSink(),
   startFake: () => new FakeWeComRobot({ keys: [key] }).start(),
   stopFake: (fake) => fake.stop(),
+  script: (fake, answer) => fake.script(answer),
   target: (fake) => ({ name: 'team-a', type: 'wecom', settings: { type: 'wecom', webhook: fake.url(key) } }),
   secrets: (target) => [key, String(target.settings['webhook'])],
   cases: [...formatCases, ...failureCases],

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-
 import {
-  HookmuxError,
+  hashRobotUrl,
   injectable,
   type DeliveryResult,
   type Message,
@@ -11,14 +9,14 @@ import {
   type SinkContext,
   type SinkTarget,
   type TemplateFormat,
-  postToRobot,
+  sendToRobot,
 } from '@hookmux/core';
 
 import { buildWeComBody, weComLimits, type WeComBody } from './build-wecom-body.js';
 import { classifyWeComAnswer } from './classify-wecom-answer.js';
 import { formatWeComMention } from './format-wecom-mention.js';
 import { weComConfigSchema } from './wecom-config-schema.js';
-import { readWeComFormat, resolveWeComSettings, type WeComSettings } from './wecom-settings.js';
+import { readWeComFormat, resolveWeComSettings } from './wecom-settings.js';
 
 /** The WeCom (企业微信) group robot: text, markdown, markdown_v2, news and template_card messages. */
 @injectable()
@@ -65,16 +63,13 @@ export class WeComSink implements Sink {
     return buildWeComBody(message, settings);
   }
 
-  async send(message: Message, target: SinkTarget, context: SinkContext): Promise<DeliveryResult> {
-    let settings: WeComSettings;
-    try {
-      settings = resolveWeComSettings(target.settings);
-    } catch (error) {
-      const detail = HookmuxError.is(error) ? error.describe() : 'the sink settings cannot be read';
-      return this.#report({ ok: false, kind: 'permanent', code: 'config', detail }, target, context, []);
-    }
-    const result = await postWeCom(settings, buildWeComBody(message, settings), context);
-    return this.#report(result, target, context, settings.secrets);
+  send(message: Message, target: SinkTarget, context: SinkContext): Promise<DeliveryResult> {
+    return sendToRobot(target, context, {
+      robot: 'WeCom robot',
+      readSettings: resolveWeComSettings,
+      request: (settings) => ({ url: settings.url, body: buildWeComBody(message, settings) }),
+      classify: classifyWeComAnswer,
+    });
   }
 
   checkTarget(target: SinkTarget, people: readonly Person[]): readonly string[] {
@@ -92,47 +87,10 @@ export class WeComSink implements Sink {
     }
     return [...problems];
   }
-
-  /** Masks the robot URL and key in the result and logs one line per failure. */
-  #report(
-    result: DeliveryResult,
-    target: SinkTarget,
-    context: SinkContext,
-    secrets: readonly string[],
-  ): DeliveryResult {
-    if (result.ok) return result;
-    const masked = { ...result, detail: maskSecrets(result.detail, secrets) };
-    const line = { sink: target.name, kind: masked.kind, code: masked.code };
-    const text = `WeCom delivery failed (${masked.kind}, code ${String(masked.code)}): ${masked.detail}`;
-    if (masked.kind === 'permanent') context.logger.error(line, text);
-    else context.logger.warn(line, text);
-    return masked;
-  }
-}
-
-function postWeCom(settings: WeComSettings, body: WeComBody, context: SinkContext): Promise<DeliveryResult> {
-  return postToRobot(settings.url, body, {
-    robot: 'WeCom robot',
-    timeoutMs: settings.timeoutMs,
-    context,
-    classify: classifyWeComAnswer,
-  });
-}
-
-export function hashRobotUrl(url: string): string {
-  return createHash('sha256').update(url).digest('hex').slice(0, 16);
 }
 
 /** Names the person by a non-secret, non-personal identity (their mobile number stays out of the report). */
 function describePerson(person: Person): string {
   const [identity, value] = Object.entries(person).find(([k, v]) => k !== 'mobile' && v !== undefined) ?? [];
   return identity === undefined ? 'a person' : `the person with ${identity}: ${String(value)}`;
-}
-
-function maskSecrets(text: string, secrets: readonly string[]): string {
-  let masked = text.replace(/([?&]key=)[^&\s"']+/gi, '$1***');
-  for (const secret of secrets) {
-    if (secret !== '') masked = masked.split(secret).join('***');
-  }
-  return masked;
 }

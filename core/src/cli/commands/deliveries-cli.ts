@@ -4,7 +4,6 @@ import type { Queue } from '../../contracts/queue.js';
 import { QueueProvider } from '../../contracts/queue-provider.js';
 import { createQueue } from '../../runtime/create-queue.js';
 import { MemoryLogger } from '../../logging/memory-logger.js';
-import { RuntimeHolder } from '../../runtime/runtime-holder.js';
 import { type CliIo, exitCodes, writeLine } from '../cli-io.js';
 import { loadForCli, toErrors } from '../load-for-cli.js';
 import { runDeliveriesCommand } from './deliveries.js';
@@ -25,7 +24,7 @@ export async function runDeliveriesCli(argv: readonly string[], io: CliIo): Prom
     for (const e of loaded.errors) writeLine(io.err, `✗ ${e.describe()}`);
     return exitCodes.failure;
   }
-  const sinks = loaded.runtime ? new RuntimeHolder(loaded.runtime) : noSinks;
+  const sinks = loaded.holder ?? noSinks;
   const providers = loaded.container?.getAll<QueueProvider>(QueueProvider, { optional: true }) ?? [];
   let store: Queue & DeliveryStore;
   try {

@@ -42,7 +42,7 @@ export async function runRenderCommand(options: RenderOptions, io: CliIo): Promi
     return exitCodes.failure;
   }
   const logger = new MemoryLogger();
-  const holder = new RuntimeHolder(loaded.runtime);
+  const holder = loaded.holder ?? new RuntimeHolder(loaded.runtime);
   try {
     const rendered = await renderPayload(
       { source: options.source, payload, ...(options.event ? { event: options.event } : {}) },

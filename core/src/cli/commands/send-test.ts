@@ -43,7 +43,11 @@ export async function runSendTestCommand(
       count: 1,
     },
     resolved.target,
-    { logger: new MemoryLogger(), signal: AbortSignal.timeout(resolved.timeoutMs) },
+    {
+      logger: new MemoryLogger(),
+      signal: AbortSignal.timeout(resolved.timeoutMs),
+      timeoutMs: resolved.timeoutMs,
+    },
   );
   writeLine(result.ok ? io.out : io.err, describeResult(sinkName, result));
   return result.ok ? exitCodes.ok : exitCodes.failure;

@@ -30,7 +30,7 @@ export async function runServeCommand(
       secrets,
       destination: io.out,
     });
-    hookmux = await createHookmux({ config, logger, secrets, env: io.env });
+    hookmux = await createHookmux({ config, logger, secrets, env: io.env, plugins: { cwd: io.cwd } });
     if (mode === 'serve') {
       await hookmux.listen();
     } else {
