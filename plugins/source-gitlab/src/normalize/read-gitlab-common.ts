@@ -207,7 +207,11 @@ export function whoOf(common: CommonParts): string {
 
 /** Drops the helper field before the data reaches templates. */
 export function publicCommon(common: CommonParts): Omit<HostCommonData, 'mentions'> {
-  const rest: Partial<CommonParts> = { ...common };
-  delete rest.origin;
-  return rest as Omit<HostCommonData, 'mentions'>;
+  return {
+    kind: common.kind,
+    host: common.host,
+    hostAction: common.hostAction,
+    repo: common.repo,
+    actor: common.actor,
+  };
 }
