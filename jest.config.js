@@ -4,6 +4,8 @@ const common = {
   testEnvironment: 'node',
   moduleNameMapper: {
     '^@hookmux/core$': '<rootDir>/core/src/index.ts',
+    '^@hookmux/core/internal$': '<rootDir>/core/src/internal.ts',
+    '^@hookmux/testing$': '<rootDir>/testing/src/index.ts',
     '^@hookmux/([a-z0-9-]+)$': '<rootDir>/plugins/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

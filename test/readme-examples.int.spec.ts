@@ -40,6 +40,34 @@ describe('README examples', () => {
       expect(bare.err).toContain(`environment variable ${name} is not set`);
   });
 
+  it('the minimal config forwards an ordinary push to main (gitee.push.update) and says why a dev push goes nowhere', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookmux-readme-push-'));
+    writeFileSync(join(dir, 'hookmux.yaml'), blockAfter('## Configure', 'yaml'));
+    const env = {
+      GITEE_WEBHOOK_SECRET: 'readme-secret-value',
+      WECOM_TEAM_A: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=readme-key-a',
+      WECOM_OPS_KEY: 'readme-key-ops',
+    };
+    const render = async (branch: string): Promise<{ code: number; out: string; err: string }> => {
+      const file = join(dir, `push-${branch}.json`);
+      writeFileSync(file, JSON.stringify(buildPushBody({ repo: 'acme/widget', branch })));
+      return runCliCapture(['render', '-c', join(dir, 'hookmux.yaml'), '--source', 'gitee', file], { env });
+    };
+    const main = await render('main');
+    expect(main.code).toBe(0);
+    const output = JSON.parse(main.out) as { event: string; deliveries: { route: string; sink: string }[] };
+    expect(output.event).toBe('gitee.push.update');
+    expect(output.deliveries.map((d) => `${d.route} → ${d.sink}`)).toEqual([
+      'acme-main → team-a',
+      'acme-main → ops',
+    ]);
+    const dev = await render('dev');
+    expect(dev.code).toBe(0);
+    expect((JSON.parse(dev.out) as { deliveries: unknown[] }).deliveries).toEqual([]);
+    expect(dev.err).toContain('routes[0] (acme-main): branch "dev" not in [main, release/**]');
+    expect(dev.err).toContain('routes[1]: event "gitee.push.update" not in [issue]');
+  });
+
   it('the "Edit a message" steps change that message, with no code change', async () => {
     const steps = blockAfter('## Edit a message', 'sh');
     expect(steps).toContain('npx hookmux templates eject ./my-templates');

@@ -1,3 +1,4 @@
+import { QueueProvider } from './contracts/queue-provider.js';
 import type { HookmuxConfig } from './config/hookmux-config.js';
 import { SinkDirectory } from './contracts/sink-directory.js';
 import { Sink } from './contracts/sink.js';
@@ -80,6 +81,7 @@ export function readPlugins(container: Container, loaded: readonly LoadedPlugin[
     sinks: container.getAll<Sink>(Sink, { optional: true }),
     sources: container.getAll<Source>(Source, { optional: true }),
     templateDirs: pluginTemplateDirs(loaded),
+    queueTypes: container.getAll<QueueProvider>(QueueProvider, { optional: true }).map((p) => p.type),
   };
 }
 

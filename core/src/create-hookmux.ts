@@ -16,6 +16,7 @@ import type { PluginSet } from './runtime/build-runtime.js';
 import { composeHookmux } from './compose-hookmux.js';
 import { ConfigReloader } from './runtime/config-reloader.js';
 import { RecentEvents } from './runtime/recent-events.js';
+import { explainNoMatch } from './routing/compile-routes.js';
 import { Intake } from './runtime/intake.js';
 import type { RuntimeHolder } from './runtime/runtime-holder.js';
 import { createQueue } from './runtime/create-queue.js';
@@ -70,7 +71,7 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
   const providers = container.getAll<QueueProvider>(QueueProvider, { optional: true });
   const queue = await createQueue(config, holder, logger, providers);
   const intake = new Intake(holder, queue, logger);
-  const events = new RecentEvents();
+  const events = new RecentEvents(200, (event) => explainNoMatch(event, holder.current.routes));
   intake.onAccepted((outcome, deliveries) =>
     events.add(outcome.event, outcome.duplicate ? [] : deliveries.map((d) => d.sink), outcome.duplicate),
   );

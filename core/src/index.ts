@@ -1,41 +1,47 @@
+/**
+ * The plugin API of @hookmux/core: what a source, sink or queue plugin may use. Everything here
+ * is kept stable across minor versions (a plugin's `"core": "^0.1.0"` relies on it). The rest of
+ * core (config loading, the runtime, the CLI, admin, the SQLite queue) is
+ * `@hookmux/core/internal`, for hookmux's own packages and tests only.
+ */
+
+// Dependency injection: plugins default-export a ContainerModule and bind to core's symbols.
 export * from './shared/inversify.js';
+
+// Errors: core's codes, HookmuxError, and a plugin's own codes (defineErrorCodes).
 export * from './errors/error-codes.js';
 export * from './errors/hookmux-error.js';
+
+// Contracts a plugin implements or receives.
 export * from './contracts/hook-event.js';
 export * from './contracts/message.js';
 export * from './contracts/source.js';
 export * from './contracts/sink.js';
 export * from './contracts/sink-directory.js';
 export * from './contracts/queue.js';
+export * from './contracts/queue-provider.js';
+export * from './contracts/delivery-store.js';
+export * from './contracts/delivery-observer.js';
+
+// Config: JSON Schema for a plugin's section, and the config types it is handed.
 export * from './config/json-schema.js';
-export * from './config/hookmux-config.js';
+export type * from './config/hookmux-config.js';
+export type { PluginManifest } from './plugins/plugin-manifest.js';
+
+// Logging: the logger plugins get, and an in-memory one for their tests.
 export * from './logging/logger.js';
 export * from './logging/memory-logger.js';
-export * from './logging/create-logger.js';
-export * from './config/load-config.js';
-export * from './create-hookmux.js';
-export * from './compose-hookmux.js';
-export * from './runtime/runtime.js';
-export * from './runtime/runtime-holder.js';
-export * from './runtime/build-runtime.js';
-export * from './runtime/intake.js';
-export * from './routing/compile-routes.js';
-export * from './templates/template-set.js';
-export * from './templates/message-renderer.js';
-export * from './plugins/load-plugins.js';
-export * from './plugins/plugin-manifest.js';
-export * from './contracts/delivery-store.js';
-export * from './delivery/sqlite-queue.js';
-export * from './contracts/queue-provider.js';
-export * from './runtime/recent-events.js';
-export * from './runtime/config-reloader.js';
-export * from './admin/create-admin-router.js';
-export * from './contracts/delivery-observer.js';
-export * from './metrics/create-metrics.js';
-export * from './delivery/build-digest.js';
+
+// Core services a plugin's classes may @inject (bound before plugin modules load).
+export { RuntimeHolder } from './runtime/runtime-holder.js';
+export type { ActiveSource, Runtime } from './runtime/runtime.js';
+
+// Helpers a sink needs (the sink kit: settings, masking, posting to a robot, classifying its
+// answer, Retry-After) and a queue needs (backoff, windows, digests).
+export * from './sinks/index.js';
 export * from './http/post-to-robot.js';
 export * from './http/retry-after.js';
-export * from './sinks/index.js';
+export * from './http/classify-errcode-answer.js';
 export { computeBackoffMs } from './delivery/compute-backoff-ms.js';
 export { capacityPerWindow } from './delivery/sliding-window-limiter.js';
-export * from './http/classify-errcode-answer.js';
+export * from './delivery/build-digest.js';

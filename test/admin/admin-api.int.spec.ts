@@ -141,6 +141,7 @@ describe('admin API with a token', () => {
       ['POST', '/api/deliveries/replay-dead', {}],
       ['GET', '/api/sinks'],
       ['GET', '/api/templates'],
+      ['GET', '/api/samples'],
       ['POST', '/api/render', { source: 'gitee', payload: {} }],
       ['GET', '/api/no-such-endpoint'],
     ];
@@ -220,6 +221,33 @@ describe('admin API with a token', () => {
       actor: 'zhangsan',
       sinks: ['alpha', 'bravo'],
       duplicate: false,
+    });
+  });
+
+  it('offers the playground samples of every configured source, and says why a sample issue matches no route', async () => {
+    const answer = await authed(server, 'GET', '/api/samples');
+    expect(answer.status).toBe(200);
+    const samples = answer.json['samples'] as Array<{
+      source: string;
+      label: string;
+      event: string;
+      payload: object;
+    }>;
+    expect(samples.map((s) => `${s.source}: ${s.event}`)).toEqual([
+      'gitee: Push Hook',
+      'gitee: Merge Request Hook',
+      'gitee: Issue Hook',
+    ]);
+    const issue = samples[2];
+    const request = giteeRequest(issue?.payload as Record<string, unknown>, secret, { event: 'Issue Hook' });
+    expect((await server.post('/webhooks/gitee', request.body, request.headers)).status).toBe(200);
+    const events = (await authed(server, 'GET', '/api/events?limit=1')).json['events'] as Array<
+      Record<string, unknown>
+    >;
+    expect(events[0]).toMatchObject({
+      name: 'gitee.issue.open',
+      sinks: [],
+      noRoute: ['routes[0] (pushes): event "gitee.issue.open" not in [push]'],
     });
   });
 

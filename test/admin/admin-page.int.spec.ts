@@ -63,7 +63,7 @@ routes:
         '--disable-sync',
       ],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
       // The wrong-token step is meant to get a 401; the browser logs every 4xx as an error.
@@ -144,7 +144,7 @@ routes:
   it('renders a sample push in the playground as the robots would show it, sending nothing', async () => {
     const sentBefore = robot.messages.length;
     await page.click('[data-tab="playground"]');
-    await page.selectOption('#sample', { label: 'Push to main (2 commits)' });
+    await page.selectOption('#sample', { label: 'gitee: Push to main (2 commits)' });
     expect(await page.inputValue('#render-event')).toBe('Push Hook');
     await page.click('#render-form button[type=submit]');
     await page.waitForSelector('#render-result .rendered[data-sink="ops"]');
@@ -167,6 +167,84 @@ routes:
     expect(await page.textContent('#render-result')).toContain('not valid JSON');
 
     expect(robot.messages.length).toBe(sentBefore);
+    expect(problems).toEqual([]);
+  });
+
+  it('speaks Chinese to a Chinese browser, says why an event matched no route, and switches to English on request', async () => {
+    // An issue: the only route takes pushes, so the event list must say which filter refused it.
+    const samples = (await (
+      await fetch(`${server.url}/api/samples`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { samples: Array<{ event: string; payload: Record<string, unknown> }> };
+    const issue = samples.samples.find((s) => s.event === 'Issue Hook');
+    const request = giteeRequest(issue?.payload ?? {}, secret, { event: 'Issue Hook' });
+    expect((await server.post('/webhooks/gitee', request.body, request.headers)).status).toBe(200);
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const zh = await context.newPage();
+    zh.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await zh.route('**/*', (route) =>
+      route.request().url().startsWith(server.url) ? route.continue() : route.abort(),
+    );
+    await zh.goto(`${server.url}/admin`);
+    expect(await zh.evaluate('navigator.language')).toBe('zh-CN');
+    expect(await zh.getAttribute('html', 'lang')).toBe('zh-CN');
+    expect(await zh.textContent('#login h1')).toBe('登录');
+    expect(await zh.textContent('#login p')).toContain('管理令牌');
+    expect(await zh.getAttribute('#token', 'placeholder')).toBe('管理令牌');
+    expect(await zh.title()).toBe('hookmux 管理');
+    await zh.screenshot({ path: join(artifactsDir(), 'admin-zh-login.png'), fullPage: true });
+
+    await zh.fill('#token', token);
+    await zh.click('#login-form button[type=submit]');
+    await zh.waitForSelector('#events tr[data-event]');
+    expect(await zh.textContent('[data-tab="events"]')).toBe('事件');
+    expect(await zh.textContent('[data-tab="dead"]')).toContain('死信');
+    expect(await zh.textContent('#events thead')).toContain('接收时间');
+    const unrouted = zh.locator('#events details.no-route');
+    expect(await unrouted.locator('summary').first().textContent()).toBe('没有匹配的路由');
+    await unrouted.first().locator('summary').click();
+    expect(await unrouted.first().locator('li').first().textContent()).toBe(
+      'routes[0] (pushes): event "gitee.issue.open" not in [push]',
+    );
+    await zh.screenshot({ path: join(artifactsDir(), 'admin-zh-events.png'), fullPage: true });
+
+    await zh.click('[data-tab="sinks"]');
+    await zh.waitForSelector('#sinks .sink[data-sink="team"]');
+    const sinks = (await zh.textContent('#sinks')) ?? '';
+    expect(sinks).toContain('已发送');
+    expect(sinks).toContain('每分钟');
+    await zh.screenshot({ path: join(artifactsDir(), 'admin-zh-sinks.png'), fullPage: true });
+
+    await zh.click('[data-tab="playground"]');
+    await zh.waitForSelector('#sample option', { state: 'attached' });
+    expect(await zh.textContent('#view-playground h2')).toBe('模板试验场');
+    await zh.selectOption('#sample', { label: 'gitee: Issue opened' });
+    await zh.click('#render-form button[type=submit]');
+    await zh.waitForSelector('#render-result ul.no-route li');
+    expect(await zh.textContent('#render-result')).toContain('没有路由匹配这个事件');
+    expect(await zh.textContent('#render-result ul.no-route')).toContain(
+      'event "gitee.issue.open" not in [push]',
+    );
+    await zh.screenshot({ path: join(artifactsDir(), 'admin-zh-playground.png'), fullPage: true });
+
+    // The switch: English now, remembered by this browser across a reload.
+    await zh.selectOption('#lang', 'en');
+    expect(await zh.textContent('[data-tab="events"]')).toBe('Events');
+    expect(await zh.textContent('#view-playground h2')).toBe('Template playground');
+    expect(await zh.getAttribute('html', 'lang')).toBe('en');
+    await zh.reload();
+    await zh.waitForSelector('#tabs:not([hidden])');
+    expect(await zh.textContent('[data-tab="events"]')).toBe('Events');
+    await zh.click('[data-tab="events"]');
+    await zh.waitForSelector('#events thead');
+    expect(await zh.textContent('#events thead')).toContain('Received');
+    expect(await zh.locator('#events details.no-route summary').first().textContent()).toBe(
+      'no route matched',
+    );
+    await zh.screenshot({ path: join(artifactsDir(), 'admin-en-switched.png'), fullPage: true });
+    await zh.selectOption('#lang', 'zh');
+    expect(await zh.textContent('[data-tab="events"]')).toBe('事件');
+    await context.close();
     expect(problems).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-import { createHookmux, type Hookmux, loadConfig, MemoryLogger } from '@hookmux/core';
+import { createHookmux, type Hookmux, loadConfig, MemoryLogger } from '@hookmux/core/internal';
 
 export interface TestHookmux {
   readonly hookmux: Hookmux;

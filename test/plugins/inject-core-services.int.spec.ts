@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { createHookmux, type Hookmux, loadConfig, MemoryLogger } from '@hookmux/core';
+import { createHookmux, type Hookmux, loadConfig, MemoryLogger } from '@hookmux/core/internal';
 
 import { buildPushBody, giteeRequest } from '../helpers/gitee-push.js';
 import { runCliCapture } from '../helpers/run-cli-capture.js';

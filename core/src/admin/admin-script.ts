@@ -1,4 +1,4 @@
-import { samplePayloads } from './sample-payloads.js';
+import { adminMessages } from './admin-messages.js';
 import { weComMarkdownScript } from './wecom-markdown-script.js';
 
 /**
@@ -10,7 +10,49 @@ import { weComMarkdownScript } from './wecom-markdown-script.js';
 export const adminScript = String.raw`'use strict';
 (function () {
 ${weComMarkdownScript}
-var samples = ${JSON.stringify(samplePayloads)};
+var samples = [];
+var messages = ${JSON.stringify(adminMessages)};
+var langKey = 'hookmux.admin.lang';
+var lang = pickLanguage();
+
+function pickLanguage() {
+  var saved = null;
+  try { saved = localStorage.getItem(langKey); } catch (e) { saved = null; }
+  if (saved === 'zh' || saved === 'en') return saved;
+  var wanted = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || 'en']);
+  for (var i = 0; i < wanted.length; i++) {
+    var code = String(wanted[i]).toLowerCase();
+    if (code.slice(0, 2) === 'zh') return 'zh';
+    if (code.slice(0, 2) === 'en') return 'en';
+  }
+  return 'en';
+}
+
+function t(key, values) {
+  var text = (messages[lang] && messages[lang][key]) || messages.en[key] || key;
+  return text.replace(/\{(\w+)\}/g, function (all, name) {
+    return values && values[name] !== undefined ? String(values[name]) : all;
+  });
+}
+
+function applyLanguage() {
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  Array.prototype.forEach.call(document.querySelectorAll('[data-i18n]'), function (node) {
+    node.textContent = t(node.getAttribute('data-i18n'));
+  });
+  Array.prototype.forEach.call(document.querySelectorAll('[data-i18n-placeholder]'), function (node) {
+    node.setAttribute('placeholder', t(node.getAttribute('data-i18n-placeholder')));
+  });
+  document.title = t('page.title');
+  $('lang').value = lang;
+}
+
+function setLanguage(next) {
+  lang = next === 'zh' ? 'zh' : 'en';
+  try { localStorage.setItem(langKey, lang); } catch (e) { /* private mode: this page only */ }
+  applyLanguage();
+  if (sessionStorage.getItem(tokenKey)) refresh();
+}
 var tokenKey = 'hookmux.admin.token';
 var tabs = ['events', 'deliveries', 'dead', 'sinks', 'playground'];
 var state = { tab: 'events', next: undefined, sinks: [] };
@@ -49,19 +91,19 @@ function time(ms) {
 
 function duration(ms) {
   if (ms === undefined || ms === null) return '';
-  if (ms < 1000) return Math.max(0, Math.round(ms)) + ' ms';
+  if (ms < 1000) return Math.max(0, Math.round(ms)) + ' ' + t('unit.ms');
   var s = Math.round(ms / 1000);
-  if (s < 90) return s + ' s';
+  if (s < 90) return s + ' ' + t('unit.s');
   var m = Math.round(s / 60);
-  if (m < 90) return m + ' min';
-  return Math.round(m / 60) + ' h';
+  if (m < 90) return m + ' ' + t('unit.min');
+  return Math.round(m / 60) + ' ' + t('unit.h');
 }
 
 function windowName(ms) {
-  if (ms % 3600000 === 0) return (ms / 3600000 === 1 ? '' : ms / 3600000 + ' ') + 'h';
-  if (ms % 60000 === 0) return (ms / 60000 === 1 ? '' : ms / 60000 + ' ') + 'min';
-  if (ms % 1000 === 0) return (ms / 1000 === 1 ? '' : ms / 1000 + ' ') + 's';
-  return ms + ' ms';
+  if (ms % 3600000 === 0) return (ms / 3600000 === 1 ? '' : ms / 3600000 + ' ') + t('unit.h');
+  if (ms % 60000 === 0) return (ms / 60000 === 1 ? '' : ms / 60000 + ' ') + t('unit.min');
+  if (ms % 1000 === 0) return (ms / 1000 === 1 ? '' : ms / 1000 + ' ') + t('unit.s');
+  return ms + ' ' + t('unit.ms');
 }
 
 function showStatus(text, kind) {
@@ -75,7 +117,7 @@ function ApiError(status, body) {
   this.status = status;
   var error = body && body.error ? body.error : {};
   this.code = error.code || 'HTTP_' + status;
-  this.message = (error.message || 'request failed') + (error.hint ? ' (' + error.hint + ')' : '');
+  this.message = (error.message || t('request.failed')) + (error.hint ? ' (' + error.hint + ')' : '');
 }
 
 function api(method, path, body) {
@@ -88,7 +130,7 @@ function api(method, path, body) {
   return fetch(path, init).then(function (response) {
     return response.json().catch(function () { return {}; }).then(function (json) {
       if (response.status === 401) {
-        signOut('That token was not accepted. Sign in again.');
+        signOut(t('login.rejected'));
         throw new ApiError(401, json);
       }
       if (!response.ok) throw new ApiError(response.status, json);
@@ -103,7 +145,7 @@ function fail(error) {
 }
 
 function badge(status) {
-  return h('span', { class: 'badge status-' + status, 'data-status': status, text: status });
+  return h('span', { class: 'badge status-' + status, 'data-status': status, text: t('status.' + status) });
 }
 
 function table(headers, rows, empty) {
@@ -127,7 +169,7 @@ function link(url, text) {
 
 function loadEvents() {
   return api('GET', '/api/events?limit=100').then(function (data) {
-    fill($('events'), [table(['Received', 'Event', 'Repository', 'Who', 'Summary', 'Queued for'],
+    fill($('events'), [table([t('col.received'), t('col.event'), t('col.repo'), t('col.who'), t('col.summary'), t('col.queuedFor')],
       data.events.map(function (e) {
         return h('tr', { 'data-event': e.id }, [
           h('td', { class: 'nowrap', text: time(e.receivedAt) }),
@@ -135,10 +177,19 @@ function loadEvents() {
           h('td', { text: e.repo || '' }),
           h('td', { text: e.actor || '' }),
           h('td', {}, [link(e.url, e.summary)]),
-          h('td', { text: e.duplicate ? 'duplicate (already queued)' : e.sinks.length ? e.sinks.join(', ') : 'no route matched' }),
+          h('td', {}, [queuedFor(e)]),
         ]);
-      }), 'No events since hookmux started.')]);
+      }), t('events.empty'))]);
   });
+}
+
+function queuedFor(e) {
+  if (e.duplicate) return t('events.duplicate');
+  if (e.sinks.length) return e.sinks.join(', ');
+  if (!e.noRoute || !e.noRoute.length) return t('events.noRoute');
+  // Why nothing matched: which filter of each route refused it.
+  return h('details', { class: 'no-route' }, [h('summary', { text: t('events.noRoute') }),
+    h('ul', {}, e.noRoute.map(function (line) { return h('li', { class: 'mono', text: line }); }))]);
 }
 
 function deliveryRow(d, withReplay) {
@@ -149,16 +200,18 @@ function deliveryRow(d, withReplay) {
     h('td', { text: d.sink }),
     h('td', {}, [badge(d.status)]),
     h('td', { class: 'num', text: String(d.attempts) }),
-    h('td', { class: 'answer', text: d.status === 'sent' ? 'ok' + (d.sentAt ? ' at ' + time(d.sentAt) : '') : errorText(d) }),
+    h('td', { class: 'answer', text: d.status === 'sent' ? (d.sentAt ? t('answer.okAt', { time: time(d.sentAt) }) : t('answer.ok')) : errorText(d) }),
     h('td', { text: d.summary }),
   ];
   if (withReplay) {
-    cells.push(h('td', {}, [h('button', { type: 'button', class: 'replay', 'data-id': d.id, text: 'Replay', onclick: function (ev) { replay(d.id, ev.target); } })]));
+    cells.push(h('td', {}, [h('button', { type: 'button', class: 'replay', 'data-id': d.id, text: t('replay'), onclick: function (ev) { replay(d.id, ev.target); } })]));
   }
   return h('tr', { 'data-delivery': d.id, 'data-status': d.status }, cells);
 }
 
-var deliveryHeaders = ['Id', 'Updated', 'Event', 'Sink', 'Status', 'Tries', 'Robot answer', 'Summary'];
+function deliveryHeaders() {
+  return [t('col.id'), t('col.updated'), t('col.event'), t('col.sink'), t('col.status'), t('col.tries'), t('col.answer'), t('col.summary')];
+}
 
 function loadDeliveries(append) {
   var params = ['limit=50'];
@@ -173,7 +226,7 @@ function loadDeliveries(append) {
     var rows = data.deliveries.map(function (d) { return deliveryRow(d, false); });
     var body = append ? $('deliveries').querySelector('tbody') : undefined;
     if (body) rows.forEach(function (r) { body.appendChild(r); });
-    else fill($('deliveries'), [table(deliveryHeaders, rows, 'No deliveries match.')]);
+    else fill($('deliveries'), [table(deliveryHeaders(), rows, t('deliveries.empty'))]);
   });
 }
 
@@ -181,19 +234,19 @@ function showDelivery(id) {
   return api('GET', '/api/deliveries/' + encodeURIComponent(id)).then(function (data) {
     var d = data.delivery;
     var m = d.message;
-    var answer = d.answer ? (d.answer.ok ? 'ok' : (d.answer.code ? d.answer.code + ': ' : '') + d.answer.detail) : 'not sent yet';
+    var answer = d.answer ? (d.answer.ok ? t('answer.ok') : (d.answer.code ? d.answer.code + ': ' : '') + d.answer.detail) : t('answer.notYet');
     fill($('delivery-detail'), [h('div', { class: 'card detail' }, [
-      h('div', { class: 'row' }, [h('h3', { text: 'Delivery #' + d.id }), badge(d.status), h('span', { class: 'spacer' }),
-        h('button', { type: 'button', class: 'quiet', text: 'Close', onclick: function () { fill($('delivery-detail'), []); } })]),
+      h('div', { class: 'row' }, [h('h3', { text: t('detail.title', { id: d.id }) }), badge(d.status), h('span', { class: 'spacer' }),
+        h('button', { type: 'button', class: 'quiet', text: t('detail.close'), onclick: function () { fill($('delivery-detail'), []); } })]),
       h('dl', {}, [
-        h('dt', { text: 'Event' }), h('dd', {}, [h('code', { text: d.eventName }), ' ', h('span', { class: 'mono muted', text: d.eventId })]),
-        h('dt', { text: 'Route, sink' }), h('dd', { text: d.route + ' → ' + d.sink }),
-        h('dt', { text: 'Created' }), h('dd', { text: time(d.createdAt) }),
-        h('dt', { text: 'Tries' }), h('dd', { text: String(d.attempts) + (d.status === 'retrying' ? ', next at ' + time(d.nextAttemptAt) : '') }),
-        h('dt', { text: 'Robot answer' }), h('dd', { class: d.answer && !d.answer.ok ? 'error' : '', text: answer }),
+        h('dt', { text: t('detail.event') }), h('dd', {}, [h('code', { text: d.eventName }), ' ', h('span', { class: 'mono muted', text: d.eventId })]),
+        h('dt', { text: t('detail.routeSink') }), h('dd', { text: d.route + ' → ' + d.sink }),
+        h('dt', { text: t('detail.created') }), h('dd', { text: time(d.createdAt) }),
+        h('dt', { text: t('detail.tries') }), h('dd', { text: String(d.attempts) + (d.status === 'retrying' ? t('detail.nextAt', { time: time(d.nextAttemptAt) }) : '') }),
+        h('dt', { text: t('detail.answer') }), h('dd', { class: d.answer && !d.answer.ok ? 'error' : '', text: answer }),
       ]),
       preview(m.format, m.text),
-      d.request ? h('details', {}, [h('summary', { text: 'Request body' }), h('pre', { text: JSON.stringify(d.request, null, 2) })]) : undefined,
+      d.request ? h('details', {}, [h('summary', { text: t('detail.request') }), h('pre', { text: JSON.stringify(d.request, null, 2) })]) : undefined,
     ])]);
     $('delivery-detail').scrollIntoView({ block: 'nearest' });
   }).catch(fail);
@@ -205,15 +258,15 @@ function loadDead() {
     $('dead-count').textContent = count > 199 ? '200+' : String(count);
     $('dead-count').hidden = count === 0;
     $('replay-all').disabled = count === 0;
-    fill($('dead'), [table(deliveryHeaders.concat(['']), data.deliveries.map(function (d) { return deliveryRow(d, true); }),
-      'No dead letters. Every message was delivered or is still being tried.')]);
+    fill($('dead'), [table(deliveryHeaders().concat(['']), data.deliveries.map(function (d) { return deliveryRow(d, true); }),
+      t('dead.empty'))]);
   });
 }
 
 function replay(id, button) {
   button.disabled = true;
   return api('POST', '/api/deliveries/' + encodeURIComponent(id) + '/replay').then(function (data) {
-    showStatus('Delivery #' + id + ' is queued again (' + data.delivery.status + ').', 'ok');
+    showStatus(t('dead.replayed', { id: id, status: t('status.' + data.delivery.status) }), 'ok');
     return refresh();
   }).catch(function (error) { button.disabled = false; fail(error); });
 }
@@ -221,7 +274,7 @@ function replay(id, button) {
 function replayAll() {
   $('replay-all').disabled = true;
   return api('POST', '/api/deliveries/replay-dead', {}).then(function (data) {
-    showStatus(data.replayed + ' dead letter' + (data.replayed === 1 ? ' is' : 's are') + ' queued again.', 'ok');
+    showStatus(t('dead.replayedAll', { count: data.replayed }), 'ok');
     return refresh();
   }).catch(fail);
 }
@@ -231,30 +284,30 @@ function loadSinks() {
     state.sinks = data.sinks;
     var select = $('filter-sink');
     var current = select.value;
-    fill(select, [h('option', { value: '', text: 'any' })].concat(data.sinks.map(function (s) {
+    fill(select, [h('option', { value: '', text: t('filter.any') })].concat(data.sinks.map(function (s) {
       return h('option', { value: s.name, text: s.name });
     })));
     select.value = current;
     fill($('sinks'), data.sinks.map(function (s) {
       var counts = ['pending', 'sending', 'retrying', 'sent', 'dead'].map(function (k) {
-        return h('span', { class: 'count status-' + k }, [h('b', { text: String(s.counts[k]) }), ' ' + k]);
+        return h('span', { class: 'count status-' + k }, [h('b', { text: String(s.counts[k]) }), ' ' + t('status.' + k)]);
       });
       var rate = s.rateLimit;
       var wait = rate ? rate.nextFreeAt - Date.now() : 0;
       return h('div', { class: 'card sink', 'data-sink': s.name }, [
         h('div', { class: 'row' }, [h('h3', { text: s.name }), h('span', { class: 'badge', text: s.type + (s.format ? ' · ' + s.format : '') }),
-          s.configured ? undefined : h('span', { class: 'badge status-dead', text: 'not in config' })]),
+          s.configured ? undefined : h('span', { class: 'badge status-dead', text: t('sinks.notInConfig') })]),
         h('div', { class: 'counts' }, counts),
-        h('p', { class: 'muted', text: s.oldestPendingAgeMs !== undefined ? 'Oldest waiting message: ' + duration(s.oldestPendingAgeMs) : 'Nothing waiting.' }),
+        h('p', { class: 'muted', text: s.oldestPendingAgeMs !== undefined ? t('sinks.oldest', { age: duration(s.oldestPendingAgeMs) }) : t('sinks.nothing') }),
         rate ? h('div', { class: 'rate' }, rate.limits.map(function (l) {
           var pct = Math.min(100, Math.round(100 * l.sentInWindow / l.count));
           return h('div', { class: 'meter-row' }, [
-            h('span', { text: l.sentInWindow + ' / ' + l.count + ' per ' + windowName(l.windowMs) }),
+            h('span', { text: t('sinks.rate', { sent: l.sentInWindow, count: l.count, window: windowName(l.windowMs) }) }),
             h('span', { class: 'meter' }, [h('span', { class: pct >= 100 ? 'full' : '', width: pct + '%' })]),
           ]);
-        }).concat([h('p', { class: 'muted', text: wait > 0 ? 'Next send allowed in ' + duration(wait) : 'Can send now.' }),
-          rate.sharedWith.length ? h('p', { class: 'muted', text: 'Same robot as: ' + rate.sharedWith.join(', ') }) : undefined])) : undefined,
-        h('details', {}, [h('summary', { text: 'Settings' }), h('pre', { text: JSON.stringify(s.settings, null, 2) })]),
+        }).concat([h('p', { class: 'muted', text: wait > 0 ? t('sinks.nextIn', { wait: duration(wait) }) : t('sinks.canSend') }),
+          rate.sharedWith.length ? h('p', { class: 'muted', text: t('sinks.shared', { names: rate.sharedWith.join(', ') }) }) : undefined])) : undefined,
+        h('details', {}, [h('summary', { text: t('sinks.settings') }), h('pre', { text: JSON.stringify(s.settings, null, 2) })]),
       ]);
     }));
   });
@@ -279,6 +332,17 @@ function pickSample() {
   $('payload').value = JSON.stringify(sample.payload, null, 2);
 }
 
+function loadSamples() {
+  if (samples.length > 0) return Promise.resolve();
+  return api('GET', '/api/samples').then(function (data) {
+    samples = data.samples;
+    fill($('sample'), samples.map(function (s, i) {
+      return h('option', { value: String(i), text: s.source + ': ' + s.label });
+    }));
+    pickSample();
+  });
+}
+
 function render(ev) {
   ev.preventDefault();
   var text = $('payload').value;
@@ -286,25 +350,26 @@ function render(ev) {
   try {
     payload = JSON.parse(text);
   } catch (error) {
-    fill($('render-result'), [h('p', { class: 'error', text: 'The payload is not valid JSON: ' + error.message })]);
+    fill($('render-result'), [h('p', { class: 'error', text: t('play.badJson', { error: error.message }) })]);
     return;
   }
   var body = { source: $('render-source').value.trim() || 'gitee', payload: payload };
   if ($('render-event').value) body.event = $('render-event').value;
-  fill($('render-result'), [h('p', { class: 'muted', text: 'Rendering…' })]);
+  fill($('render-result'), [h('p', { class: 'muted', text: t('play.rendering') })]);
   api('POST', '/api/render', body).then(function (data) {
-    var head = h('p', { class: 'event-line' }, ['Event ', h('code', { text: data.event.name }), ' — ', link(data.event.url, data.event.summary)]);
+    var head = h('p', { class: 'event-line' }, [t('play.event'), h('code', { text: data.event.name }), ' — ', link(data.event.url, data.event.summary)]);
     if (data.deliveries.length === 0) {
-      fill($('render-result'), [head, h('p', { class: 'empty', text: 'No route matches this event, so nothing would be sent.' })]);
+      fill($('render-result'), [head, h('p', { class: 'empty', text: t('play.noRoute') }),
+        data.noRoute ? h('ul', { class: 'no-route muted' }, data.noRoute.map(function (line) { return h('li', { class: 'mono', text: line }); })) : undefined]);
       return;
     }
     fill($('render-result'), [head].concat(data.deliveries.map(function (d) {
       return h('div', { class: 'card rendered', 'data-sink': d.sink }, [
         h('div', { class: 'row' }, [h('h3', { text: d.sink }), h('span', { class: 'badge', text: d.type + (d.format ? ' · ' + d.format : '') }),
-          h('span', { class: 'muted', text: 'route ' + d.route })]),
+          h('span', { class: 'muted', text: t('play.route', { name: d.route }) })]),
         preview(d.templateFormat, d.text),
-        Object.keys(d.fields).length ? h('details', {}, [h('summary', { text: 'Template fields' }), h('pre', { text: JSON.stringify(d.fields, null, 2) })]) : undefined,
-        h('details', {}, [h('summary', { text: 'Request body the robot would get' }), h('pre', { class: 'request-body', text: JSON.stringify(d.body, null, 2) })]),
+        Object.keys(d.fields).length ? h('details', {}, [h('summary', { text: t('play.fields') }), h('pre', { text: JSON.stringify(d.fields, null, 2) })]) : undefined,
+        h('details', {}, [h('summary', { text: t('play.body') }), h('pre', { class: 'request-body', text: JSON.stringify(d.body, null, 2) })]),
       ]);
     })));
   }).catch(function (error) {
@@ -315,7 +380,7 @@ function render(ev) {
 // --- shell -------------------------------------------------------------------------------------
 
 function refresh() {
-  var work = [loadSinks(), loadDead()];
+  var work = [loadSinks(), loadDead(), loadSamples()];
   if (state.tab === 'events') work.push(loadEvents());
   if (state.tab === 'deliveries') work.push(loadDeliveries(false));
   return Promise.all(work).catch(fail);
@@ -353,8 +418,8 @@ function signOut(message) {
 }
 
 function start() {
-  samples.forEach(function (s, i) { $('sample').appendChild(h('option', { value: String(i), text: s.label })); });
-  pickSample();
+  applyLanguage();
+  $('lang').addEventListener('change', function () { setLanguage($('lang').value); });
   $('sample').addEventListener('change', pickSample);
   $('render-form').addEventListener('submit', render);
   $('login-form').addEventListener('submit', function (ev) {

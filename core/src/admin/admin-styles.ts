@@ -31,6 +31,9 @@ button:disabled { opacity: .5; cursor: default; }
 button.quiet { background: transparent; border-color: var(--line); color: inherit; }
 .top button.quiet { color: #d0d7de; border-color: #57606a; }
 .top button:not(.quiet) { background: #3b434b; border-color: #57606a; }
+.top select { background: #3b434b; border-color: #57606a; color: #fff; padding: 4px 8px; }
+ul.no-route { margin: 8px 0 0; padding-left: 20px; }
+details.no-route ul { margin: 6px 0 0; padding-left: 18px; font-size: 12px; }
 input, select, textarea { font: inherit; padding: 5px 8px; border: 1px solid var(--line); border-radius: 6px; background: #fff; color: inherit; }
 label { color: var(--muted); display: inline-flex; align-items: center; gap: 6px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; }

@@ -151,6 +151,18 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     api(async () => ({ sinks: describeSinks(deps.holder.current, await deps.store.stats()) })),
   );
 
+  // Every configured source's playground samples (`Source.samples`), in config order.
+  router.get(
+    '/api/samples',
+    api(() =>
+      Promise.resolve({
+        samples: [...deps.holder.current.sources.values()].flatMap(({ source }) =>
+          (source.samples ?? []).map((sample) => ({ source: source.id, ...sample })),
+        ),
+      }),
+    ),
+  );
+
   router.get(
     '/api/templates',
     api(() => Promise.resolve(listTemplates(deps.holder.current))),

@@ -258,7 +258,7 @@ describe('parseConfig failure modes', () => {
         'server.bodyLimit: must be a size like 5mb, 512kb or a number of bytes',
         'server.trustProxy: must be true or false',
         'server.hots: unknown key (expected one of host, port, bodyLimit, trustProxy)',
-        'storage.type: must be one of sqlite, memory, redis',
+        'storage.type: must be a storage type such as sqlite, memory or redis',
         'templates.timeZone: must be an IANA time zone like Asia/Shanghai or UTC',
         'log.level: must be one of trace, debug, info, warn, error, fatal, silent',
         'delivery.maxAttempts: must be an integer from 1 to 10000',

@@ -321,7 +321,7 @@ function attempt(run: () => unknown, path: KeySegment[]): HookmuxError[] {
 /** The validated YAML tree, defaults filled in by the schema. */
 interface RawConfig {
   server: { host: string; port: number; bodyLimit: string | number; trustProxy: boolean };
-  storage: { type: 'sqlite' | 'memory' | 'redis'; path?: string; url?: string; prefix?: string };
+  storage: { type: string; path?: string; url?: string; prefix?: string };
   templates: { dir?: string; timeZone: string };
   admin: { token?: string };
   log: { level: string; pretty?: boolean };
@@ -359,11 +359,14 @@ function buildConfig(raw: RawConfig, file: string, errors: HookmuxError[]): Hook
       ? { type: 'sqlite', path: resolve(folder, raw.storage.path ?? './data/hookmux.db') }
       : raw.storage.type === 'memory'
         ? { type: 'memory' }
-        : {
-            type: 'redis',
-            url: raw.storage.url ?? '',
-            ...(raw.storage.prefix === undefined ? {} : { prefix: raw.storage.prefix }),
-          };
+        : raw.storage.type === 'redis'
+          ? {
+              type: 'redis',
+              url: raw.storage.url ?? '',
+              ...(raw.storage.prefix === undefined ? {} : { prefix: raw.storage.prefix }),
+            }
+          : // Another queue plugin's type (checked against the loaded providers): its keys as given.
+            ({ ...raw.storage } as unknown as StorageConfig);
 
   const templates: TemplatesConfig = {
     ...(raw.templates.dir === undefined ? {} : { dir: resolve(folder, raw.templates.dir) }),

@@ -1,9 +1,11 @@
 import type { Sink } from '../contracts/sink.js';
+import { builtinPlugins } from '../plugins/load-plugins.js';
 import type { Source } from '../contracts/source.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
 import { coerceInterpolated } from './coerce-interpolated.js';
 import { compileSchema } from './compile-schema.js';
 import { describeSchemaErrors } from './describe-schema-errors.js';
+import { didYouMean } from './did-you-mean.js';
 import type { HookmuxConfig } from './hookmux-config.js';
 import type { JsonSchema } from './json-schema.js';
 
@@ -11,7 +13,15 @@ import type { JsonSchema } from './json-schema.js';
 export interface ConfigPlugins {
   readonly sinks: readonly Sink[];
   readonly sources: readonly Source[];
+  /** Storage types of the loaded queue providers; absent: `storage.type` is not checked here. */
+  readonly queueTypes?: readonly string[];
 }
+
+/** Storage types core serves itself. */
+export const coreStorageTypes = ['sqlite', 'memory'] as const;
+const builtinQueueTypes = builtinPlugins
+  .filter((name) => name.startsWith('@hookmux/queue-'))
+  .map((name) => name.slice('@hookmux/queue-'.length));
 
 /**
  * Keys of a `sinks.<name>` section that core owns and has already checked (`timeoutMs` is what
@@ -30,6 +40,23 @@ const coreSourceKeys = new Set(['allow']);
  */
 export function validatePluginSections(config: HookmuxConfig, plugins: ConfigPlugins): HookmuxError[] {
   const errors: HookmuxError[] = [];
+  if (plugins.queueTypes !== undefined) {
+    const types = [...new Set([...coreStorageTypes, ...plugins.queueTypes])];
+    if (!types.includes(config.storage.type)) {
+      // Built-in queue plugins for other types are not imported (see loadPlugins), but are worth suggesting.
+      const guess = didYouMean(config.storage.type, [...types, ...builtinQueueTypes]);
+      errors.push(
+        new HookmuxError(
+          'HM_ERR_PLUGIN_NO_STORAGE_TYPE',
+          `no queue plugin provides storage type "${config.storage.type}"`,
+          {
+            at: 'storage.type',
+            hint: `${guess === undefined ? '' : `did you mean "${guess}"? `}loaded types: ${types.join(', ')}; a queue plugin is installed with npm (@hookmux/queue-${config.storage.type}) and named under plugins:`,
+          },
+        ),
+      );
+    }
+  }
   const sinkTypes = new Map(plugins.sinks.map((sink) => [sink.type, sink]));
   for (const [name, section] of Object.entries(config.sinks)) {
     const sink = sinkTypes.get(section.type);

@@ -32,6 +32,8 @@ export const errorCodes = {
   HM_ERR_CFG_NOT_FOUND: { status: 500, message: 'configuration file not found' },
   HM_ERR_CFG_YAML: { status: 500, message: 'configuration file is not valid YAML' },
   HM_ERR_CFG_ENV: { status: 500, message: 'environment variable is not set' },
+  HM_ERR_CFG_NEVER_MATCHES: { status: 500, message: 'a route filter names something no loaded source emits' },
+  HM_ERR_CFG_BAD_GLOB: { status: 500, message: 'a route filter is not a valid glob' },
   // Templates
   HM_ERR_TPL_SYNTAX: { status: 500, message: 'template does not compile' },
   HM_ERR_TPL_NOT_FOUND: { status: 500, message: 'no template found for this event and format' },
@@ -44,6 +46,7 @@ export const errorCodes = {
   HM_ERR_PLUGIN_CORE_VERSION: { status: 500, message: 'plugin needs another @hookmux/core version' },
   HM_ERR_PLUGIN_NO_SINK_TYPE: { status: 500, message: 'no plugin provides this sink type' },
   HM_ERR_PLUGIN_NO_SOURCE: { status: 500, message: 'no plugin provides this source' },
+  HM_ERR_PLUGIN_NO_STORAGE_TYPE: { status: 500, message: 'no queue plugin provides this storage type' },
   HM_ERR_PLUGIN_INJECT: {
     status: 500,
     message: 'a plugin service cannot be built (what it injects is not bound)',
@@ -57,3 +60,62 @@ export const errorCodes = {
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type HookmuxErrorCode = keyof typeof errorCodes;
+
+/** Status and default message of one code. */
+export interface ErrorCodeInfo {
+  readonly status: number;
+  readonly message: string;
+}
+
+declare const pluginErrorCode: unique symbol;
+/** A code a plugin registered with `defineErrorCodes` (`HM_ERR_SLACK_CHANNEL`). */
+export type PluginErrorCode = string & { readonly [pluginErrorCode]: true };
+
+/** Prefixes core's own codes use; no plugin may take them. */
+const corePrefixes = new Set(
+  Object.keys(errorCodes).map((code) => code.slice('HM_ERR_'.length).split('_')[0] ?? ''),
+);
+const registered = new Map<string, ErrorCodeInfo & { readonly prefix: string }>();
+
+/**
+ * Registers a plugin's error codes, each `HM_ERR_<PREFIX>_<NAME>` with its own prefix (the
+ * plugin's id in capitals: `SLACK`), and returns them typed for `new HookmuxError(code, ...)`.
+ * Document every one in the package's own ERRORS.md (the same table as core's); the errors-doc
+ * test checks each package's table against what it registers.
+ *
+ *     export const slackErrors = defineErrorCodes('SLACK', {
+ *       HM_ERR_SLACK_CHANNEL: { status: 500, message: 'the Slack channel does not exist' },
+ *     });
+ *     throw new HookmuxError(slackErrors.HM_ERR_SLACK_CHANNEL, `no channel ${name}`, { hint });
+ */
+export function defineErrorCodes<const T extends Record<string, ErrorCodeInfo>>(
+  prefix: string,
+  codes: T,
+): { readonly [K in keyof T]: PluginErrorCode } {
+  if (!/^[A-Z][A-Z0-9]*$/.test(prefix))
+    throw new Error(`error code prefix "${prefix}" must be A-Z and digits`);
+  if (corePrefixes.has(prefix)) throw new Error(`error code prefix "${prefix}" belongs to @hookmux/core`);
+  const out: Record<string, string> = {};
+  for (const [code, info] of Object.entries(codes)) {
+    if (!code.startsWith(`HM_ERR_${prefix}_`) || !/^HM_ERR_[A-Z0-9_]+$/.test(code)) {
+      throw new Error(`error code ${code} must look like HM_ERR_${prefix}_NAME`);
+    }
+    const other = registered.get(code);
+    if (other && (other.status !== info.status || other.message !== info.message)) {
+      throw new Error(`error code ${code} is already registered with another meaning`);
+    }
+    registered.set(code, { status: info.status, message: info.message, prefix });
+    out[code] = code;
+  }
+  return out as { readonly [K in keyof T]: PluginErrorCode };
+}
+
+/** Core's codes and every registered plugin code. */
+export function describeErrorCode(code: string): (ErrorCodeInfo & { readonly prefix?: string }) | undefined {
+  return Object.hasOwn(errorCodes, code) ? errorCodes[code as HookmuxErrorCode] : registered.get(code);
+}
+
+/** Every plugin code registered so far, with its prefix (the errors-doc test reads this). */
+export function registeredErrorCodes(): ReadonlyMap<string, ErrorCodeInfo & { readonly prefix: string }> {
+  return registered;
+}

@@ -1,4 +1,4 @@
-import { errorCodes, type HookmuxErrorCode } from './error-codes.js';
+import { describeErrorCode, type HookmuxErrorCode, type PluginErrorCode } from './error-codes.js';
 
 const brand = Symbol.for('@hookmux/core/HookmuxError');
 
@@ -17,16 +17,20 @@ export interface HookmuxErrorOptions {
  */
 export class HookmuxError extends Error {
   readonly [brand] = true;
-  readonly code: HookmuxErrorCode;
+  /** A core code (ERRORS.md) or a plugin's registered one (`defineErrorCodes`). */
+  readonly code: HookmuxErrorCode | PluginErrorCode;
   readonly status: number;
   readonly hint: string | undefined;
   readonly at: string | undefined;
 
-  constructor(code: HookmuxErrorCode, message?: string, options: HookmuxErrorOptions = {}) {
-    super(message ?? errorCodes[code].message, options.cause === undefined ? {} : { cause: options.cause });
+  constructor(code: HookmuxErrorCode | PluginErrorCode, message?: string, options: HookmuxErrorOptions = {}) {
+    const info = describeErrorCode(code);
+    // A plugin code nobody registered is a bug in the plugin: fail where it is raised.
+    if (info === undefined) throw new Error(`${code} is not a registered error code (see defineErrorCodes)`);
+    super(message ?? info.message, options.cause === undefined ? {} : { cause: options.cause });
     this.name = 'HookmuxError';
     this.code = code;
-    this.status = errorCodes[code].status;
+    this.status = info.status;
     this.hint = options.hint;
     this.at = options.at;
   }

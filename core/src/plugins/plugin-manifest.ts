@@ -1,3 +1,5 @@
+import semver from 'semver';
+
 /** The `"hookmux"` field of a plugin's package.json. */
 export interface PluginManifest {
   readonly kind: 'source' | 'sink' | 'queue';
@@ -26,24 +28,11 @@ export function isPluginManifest(value: unknown): value is PluginManifest {
 }
 
 /**
- * Whether `version` is in `range`. Plugins declare caret or exact ranges (`^0.1.0`, `0.1.0`,
- * `>=0.1.0`), which is all this checks; anything else is accepted with no check.
+ * Whether `version` is in `range`, with npm's semantics (`^0.1.0`, `~0.1.2`, `>=0.1 <0.3`,
+ * `^0.1 || ^1`); a pre-release core (`0.2.0-rc.1`) is compared too instead of always refused.
+ * A range semver cannot read is refused: a plugin must say what it works with.
  */
 export function satisfiesCoreRange(version: string, range: string): boolean {
-  const parse = (v: string): number[] =>
-    v
-      .replace(/^[^\d]*/, '')
-      .split('.')
-      .map((n) => Number.parseInt(n, 10) || 0);
-  const [ma = 0, mi = 0, pa = 0] = parse(version);
-  const [rma = 0, rmi = 0, rpa = 0] = parse(range);
-  const cmp = ma - rma || mi - rmi || pa - rpa;
-  if (range.startsWith('>=')) return cmp >= 0;
-  if (range.startsWith('^')) {
-    if (cmp < 0) return false;
-    // ^0.x pins the minor; ^1.x pins the major (npm semantics).
-    return rma === 0 ? ma === 0 && mi === rmi : ma === rma;
-  }
-  if (/^\d/.test(range)) return cmp === 0;
-  return true;
+  if (semver.validRange(range) === null) return false;
+  return semver.satisfies(version, range, { includePrerelease: true });
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import type { HookEvent } from '../contracts/hook-event.js';
 import type { RouteConfig } from '../config/hookmux-config.js';
-import { compileFilter, compileRoute, matchRoutes } from './compile-routes.js';
+import { compileFilter, compileRoute, explainNoMatch, matchRoutes } from './compile-routes.js';
 
 function event(overrides: Partial<HookEvent> = {}): HookEvent {
   return {
@@ -105,5 +105,32 @@ describe('matchRoutes', () => {
   it('matches repositories case-insensitively (Gitee shows display casing in places)', () => {
     const routes = [route('r', { repo: 'src-openeuler/*' }, ['s'])].map(compileRoute);
     expect(matchRoutes(event({ repo: 'src-openEuler/containerd' }), routes)).toHaveLength(1);
+  });
+});
+
+describe('explainNoMatch: why an event matched no route', () => {
+  const routes = [
+    route('acme-main', { source: ['gitee'], repo: ['acme/*'], branch: ['main', 'release/**'] }, ['team-a']),
+    route('routes[1]', { event: ['issue'] }, ['team-a']),
+    route('no-bots', { actor: ['!ci-bot'] }, ['ops']),
+    route('tags', { tag: ['v*'] }, ['ops']),
+  ].map(compileRoute);
+
+  it('names, for each route, the first filter that refused the event', () => {
+    const dev = event({ branch: 'dev', actor: 'ci-bot' });
+    expect(matchRoutes(dev, routes)).toEqual([]);
+    expect(explainNoMatch(dev, routes)).toEqual([
+      'routes[0] (acme-main): branch "dev" not in [main, release/**]',
+      'routes[1]: event "gitee.push.update" not in [issue]',
+      'routes[2] (no-bots): actor "ci-bot" excluded by !ci-bot',
+      'routes[3] (tags): tag: the event has none, and the route needs [v*]',
+    ]);
+  });
+
+  it('says a ping needs ping: true, and that there are no routes at all', () => {
+    expect(explainNoMatch(event({ ping: true }), routes.slice(0, 1))).toEqual([
+      'routes[0] (acme-main): a test ping, and the route has no ping: true',
+    ]);
+    expect(explainNoMatch(event(), [])).toEqual(['no routes are configured']);
   });
 });

@@ -1,3 +1,4 @@
+import { checkRoutes } from '../config/check-routes.js';
 import { collectSecrets } from '../config/collect-secrets.js';
 import type { HookmuxConfig } from '../config/hookmux-config.js';
 import { parseRateLimit } from '../config/parse-units.js';
@@ -16,6 +17,8 @@ export interface PluginSet {
   readonly sources: readonly Source[];
   /** Template folders shipped by plugins: after the user's, before the built-ins. */
   readonly templateDirs?: readonly string[];
+  /** `storage.type`s the loaded queue providers serve (besides core's sqlite and memory). */
+  readonly queueTypes?: readonly string[];
 }
 
 /** Checks a config against the loaded plugins and compiles it; every problem at once. */
@@ -59,6 +62,10 @@ export function buildRuntime(
     sources.set(id, { source, settings });
     for (const warning of source.checkSettings?.(settings) ?? []) warnings.push(`sources.${id}: ${warning}`);
   }
+
+  const routeCheck = checkRoutes(config, plugins.sources);
+  errors.push(...routeCheck.errors);
+  warnings.push(...routeCheck.warnings);
 
   const builtin = options.builtinTemplatesDir ?? builtinTemplatesDir;
   const templateDirs = [

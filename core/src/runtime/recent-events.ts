@@ -14,13 +14,19 @@ export interface RecentEvent {
   /** Sinks it was queued for (empty: no route matched, or a duplicate). */
   readonly sinks: readonly string[];
   readonly duplicate: boolean;
+  /** For an event no route matched: which filter of each route refused it. */
+  readonly noRoute?: readonly string[];
 }
 
 /** The last N accepted events, newest first, in memory (the outbox keeps the deliveries themselves). */
 export class RecentEvents {
   readonly #items: RecentEvent[] = [];
 
-  constructor(private readonly capacity = 200) {}
+  /** `explain` says why an event matched no route (`explainNoMatch` over the routes in force). */
+  constructor(
+    private readonly capacity = 200,
+    private readonly explain?: (event: HookEvent) => readonly string[],
+  ) {}
 
   add(event: HookEvent, sinks: readonly string[], duplicate: boolean): void {
     this.#items.unshift({
@@ -35,6 +41,7 @@ export class RecentEvents {
       receivedAt: event.receivedAt,
       sinks,
       duplicate,
+      ...(sinks.length === 0 && !duplicate && this.explain ? { noRoute: this.explain(event) } : {}),
     });
     if (this.#items.length > this.capacity) this.#items.length = this.capacity;
   }

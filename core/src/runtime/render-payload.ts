@@ -1,6 +1,7 @@
 import type { TemplateFormat } from '../contracts/message.js';
 import type { InboundRequest } from '../contracts/source.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
+import { explainNoMatch, matchRoutes } from '../routing/compile-routes.js';
 import type { Logger } from '../logging/logger.js';
 import type { Intake } from './intake.js';
 import type { RuntimeHolder } from './runtime-holder.js';
@@ -43,6 +44,8 @@ export interface RenderOutput {
     readonly ping: boolean;
   };
   readonly deliveries: readonly RenderedDelivery[];
+  /** For an event that matched no route: which filter of each route refused it. */
+  readonly noRoute?: readonly string[];
 }
 
 /**
@@ -111,5 +114,8 @@ export async function renderPayload(
       ping: event.ping,
     },
     deliveries,
+    ...(matchRoutes(event, runtime.routes).length === 0
+      ? { noRoute: explainNoMatch(event, runtime.routes) }
+      : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
 import type { HookEvent } from '../contracts/hook-event.js';
-import type { Message, TemplateFormat } from '../contracts/message.js';
+import type { Mentions, Message, TemplateFormat } from '../contracts/message.js';
 import type { Person, Sink, SinkTarget } from '../contracts/sink.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
 import { type RenderState, toMentions } from './template-helpers.js';
@@ -26,6 +26,26 @@ export interface MessageRendererOptions {
   readonly people: readonly Person[];
 }
 
+export interface NamedRenderOptions {
+  readonly routeDir?: string | undefined;
+  /** Search the built-in folder only (a digest's fallback after another folder's template failed). */
+  readonly builtinOnly?: boolean;
+  /** The `people:` key that plain logins in the context belong to (`gitee`). */
+  readonly sourceIdentity: string;
+  /** A front-matter key rendered once per item, with the item as its context (a digest's `article`). */
+  readonly perItem?: { readonly key: string; readonly items: readonly unknown[] };
+}
+
+export interface NamedRender {
+  readonly file: string;
+  readonly text: string;
+  /** Front matter rendered with the context, without the `perItem` key. */
+  readonly fields: Record<string, unknown>;
+  /** The `perItem` key rendered for each item, in order. */
+  readonly items: readonly Record<string, unknown>[];
+  readonly mentions: Mentions;
+}
+
 /** Turns an event into the message one sink gets, from the first template found on the search path. */
 export class MessageRenderer {
   constructor(private readonly options: MessageRendererOptions) {}
@@ -39,6 +59,61 @@ export class MessageRenderer {
       this.options.builtinDir ?? builtinTemplatesDir,
     ];
     return dirs.filter((d): d is string => typeof d === 'string');
+  }
+
+  /**
+   * Renders the first of `names` (`gitee/_digest`, `_digest`; the format is added) found on the
+   * search path with a context the caller built (digests); `undefined` when no folder has one.
+   */
+  renderNamed(
+    names: readonly string[],
+    context: Record<string, unknown>,
+    to: RenderTarget,
+    options: NamedRenderOptions,
+  ): NamedRender | undefined {
+    const format: TemplateFormat = to.sink.templateFormat(to.target);
+    const dirs = options.builtinOnly
+      ? [this.options.builtinDir ?? builtinTemplatesDir]
+      : this.searchPath(options.routeDir);
+    const template = this.options.templates.findNamed(
+      dirs,
+      names.map((name) => `${name}.${format}.hbs`),
+    );
+    if (!template) return undefined;
+    const state: RenderState = {
+      format,
+      sourceIdentity: options.sourceIdentity,
+      sinkIdentity: to.sink.identity,
+      people: this.options.people,
+      formatMention: to.sink.formatMention
+        ? (id: string) => to.sink.formatMention?.(id, format, to.target) ?? `@${id}`
+        : undefined,
+      timeZone: this.options.timeZone,
+      mentions: { userIds: new Set(), mobiles: new Set(), all: false },
+    };
+    const runtime = {
+      data: { hookmux: state },
+      allowProtoPropertiesByDefault: false,
+      allowProtoMethodsByDefault: false,
+    };
+    const sink = { name: to.target.name, type: to.target.type };
+    const { [options.perItem?.key ?? '']: perItem, ...rest } = template.fields;
+    try {
+      const text = tidy(template.body({ ...context, sink }, runtime));
+      const fields = renderFields(options.perItem ? rest : template.fields, { ...context, sink }, runtime);
+      const items =
+        options.perItem && typeof perItem === 'object' && perItem !== null
+          ? options.perItem.items.map((item) =>
+              renderFields(perItem as Record<string, unknown>, { ...(item as object), sink }, runtime),
+            )
+          : [];
+      return { file: template.file, text, fields, items, mentions: toMentions(state) };
+    } catch (error) {
+      throw new HookmuxError('HM_ERR_TPL_RENDER', `template failed: ${(error as Error).message}`, {
+        at: template.file,
+        hint: 'check the helpers and partials the template uses',
+      });
+    }
   }
 
   render(event: HookEvent, to: RenderTarget, routeDir?: string): Message {

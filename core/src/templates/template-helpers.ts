@@ -124,8 +124,9 @@ export const templateHelpers: Record<string, HelperDelegate> = {
 };
 
 function mentionOne(who: Who, state: RenderState): string {
+  const identity = who.source ?? state.sourceIdentity;
   const person = state.people.find((p) =>
-    who.login !== undefined ? p[state.sourceIdentity] === who.login : p['mobile'] === who.mobile,
+    who.login !== undefined ? p[identity] === who.login : p['mobile'] === who.mobile,
   );
   const display = person?.['name'] ?? who.name ?? who.login ?? who.mobile ?? '';
   const userId = state.sinkIdentity ? person?.[state.sinkIdentity] : undefined;
@@ -142,6 +143,8 @@ interface Who {
   readonly login?: string | undefined;
   readonly mobile?: string | undefined;
   readonly name?: string | undefined;
+  /** The `people:` key the login belongs to, when not the event's source (a mixed digest). */
+  readonly source?: string | undefined;
 }
 
 /**
@@ -157,7 +160,7 @@ function toPeople(who: unknown): Who[] {
       typeof item[key] === 'string' && item[key] !== '' ? item[key] : undefined;
     const login = text('login') ?? text('username');
     const mobile = text('mobile');
-    return login || mobile ? [{ login, mobile, name: text('name') }] : [];
+    return login || mobile ? [{ login, mobile, name: text('name'), source: text('source') }] : [];
   });
 }
 

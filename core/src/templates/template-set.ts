@@ -81,6 +81,17 @@ export class TemplateSet {
     return undefined;
   }
 
+  /** The first of `names` (relative, `gitee/_digest.md.hbs`) found in the folders, folder by folder. */
+  findNamed(dirs: readonly string[], names: readonly string[]): CompiledTemplate | undefined {
+    for (const dir of dirs) {
+      for (const name of names) {
+        const found = this.#templates.get(join(dir, name));
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
   get size(): number {
     return this.#templates.size;
   }

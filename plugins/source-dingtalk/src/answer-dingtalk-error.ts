@@ -15,7 +15,7 @@ export const dingTalkOk: DingTalkAnswer = { errcode: 0, errmsg: 'ok' };
  * `460101 message too long` and bad JSON is `40035 缺少参数 json`.
  */
 export function toDingTalkAnswer(error: HookmuxError): DingTalkAnswer {
-  const known = answers[error.code];
+  const known = answers[error.code as HookmuxErrorCode];
   if (known !== undefined) return known(error);
   // Server-side trouble (storage down): DingTalk's "system busy", which SDKs retry.
   return error.expose

@@ -19,7 +19,12 @@ import {
   readDingTalkSettings,
   type DingTalkRobotSettings,
 } from './read-dingtalk-settings.js';
-import { parseDingTalkBody, readDingTalkMessage, type DingTalkMessage } from './read-dingtalk-message.js';
+import {
+  dingTalkMsgtypes,
+  parseDingTalkBody,
+  readDingTalkMessage,
+  type DingTalkMessage,
+} from './read-dingtalk-message.js';
 import { verifyDingTalkSignature } from './verify-dingtalk-signature.js';
 
 /**
@@ -34,6 +39,8 @@ export class DingTalkSource implements Source {
   readonly configSchema = dingTalkConfigSchema;
   // `*` also collects the map keys: the access tokens are secrets like the signing secrets.
   readonly secretKeys = ['robots.*.secret'] as const;
+  /** One event per message type: `dingtalk.message.<msgtype>`. */
+  readonly eventNames = dingTalkMsgtypes.map((type) => toEventName('dingtalk', 'message', type));
 
   endpoints(settings: Readonly<Record<string, unknown>>): readonly SourceEndpoint[] {
     return [{ method: 'POST', path: readDingTalkSettings(settings).path }];

@@ -13,7 +13,7 @@ import {
 
 import { collectFeishuKeywordText, hasFeishuKeyword } from './collect-feishu-keyword-text.js';
 import { deriveFeishuEventId } from './derive-feishu-event-id.js';
-import type { FeishuMessageData } from './feishu-message-data.js';
+import { feishuMsgTypes, type FeishuMessageData } from './feishu-message-data.js';
 import {
   feishuHookPath,
   feishuSourceConfigSchema,
@@ -41,6 +41,8 @@ export class FeishuSource implements Source {
   readonly configSchema = feishuSourceConfigSchema;
   /** `*` also masks the map keys: a hook token is the robot's credential. */
   readonly secretKeys = ['robots.*.secret'] as const;
+  /** One event per message type: `feishu.message.<msg_type>`. */
+  readonly eventNames = feishuMsgTypes.map((type) => toEventName('feishu', 'message', type));
 
   endpoints(): readonly SourceEndpoint[] {
     return [{ method: 'POST', path: feishuHookPath }];

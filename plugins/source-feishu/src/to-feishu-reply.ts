@@ -42,7 +42,7 @@ const byCode: Partial<Record<HookmuxErrorCode, keyof typeof feishuErrorBodies>> 
  * status, so that a client retries, with a non-zero `code` so that SDKs reading the body do too.
  */
 export function toFeishuReply(error: HookmuxError): HttpReply {
-  const key = byCode[error.code];
+  const key = byCode[error.code as HookmuxErrorCode];
   if (key !== undefined) return { status: 200, body: feishuErrorBodies[key] };
   if (error.expose) return { status: 200, body: feishuErrorBodies.badRequest };
   return { status: error.status, body: { code: error.status, msg: 'Internal Server Error', data: {} } };

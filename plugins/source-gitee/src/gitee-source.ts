@@ -11,6 +11,7 @@ import {
 } from '@hookmux/core';
 
 import { giteeEventNames } from './gitee-event-names.js';
+import { giteeSamples } from './gitee-samples.js';
 import { deriveGiteeEventId } from './derive-gitee-event-id.js';
 import { IssueStateMemory } from './issue-state-memory.js';
 import { isJsonRecord, type JsonRecord } from './normalize/json-reader.js';
@@ -37,6 +38,7 @@ const maxJsonDepth = 64;
 export class GiteeSource implements Source {
   readonly id = 'gitee';
   readonly eventNames = giteeEventNames;
+  readonly samples = giteeSamples;
   readonly configSchema = giteeConfigSchema;
   readonly secretKeys = ['secret'] as const;
   readonly #issueStates = new IssueStateMemory();

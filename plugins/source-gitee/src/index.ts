@@ -5,6 +5,7 @@ import { MemoryReplayCache } from './memory-replay-cache.js';
 import { ReplayCache } from './replay-cache.js';
 
 export { GiteeSource } from './gitee-source.js';
+export { giteeSamples } from './gitee-samples.js';
 export {
   giteeEventNames,
   giteeHookKinds,

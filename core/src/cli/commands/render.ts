@@ -57,8 +57,13 @@ export async function runRenderCommand(options: RenderOptions, io: CliIo): Promi
         type: d.type,
         body: d.body,
       })),
+      ...(rendered.noRoute ? { noRoute: rendered.noRoute } : {}),
     };
     writeLine(io.out, JSON.stringify(output, undefined, 2));
+    if (rendered.noRoute) {
+      writeLine(io.err, `${rendered.event.name}: no route matched`);
+      for (const line of rendered.noRoute) writeLine(io.err, `  ${line}`);
+    }
     return exitCodes.ok;
   } catch (error) {
     if (!HookmuxError.is(error)) throw error;

@@ -1,15 +1,9 @@
-/**
- * Payloads the playground offers to start from: shaped like Gitee's real deliveries
- * (shared/fixtures/gitee), with made-up people and repositories.
- */
-export interface SamplePayload {
-  readonly label: string;
-  readonly source: string;
-  /** The event header Gitee sends with it. */
-  readonly event: string;
-  readonly payload: Readonly<Record<string, unknown>>;
-}
+import type { SourceSample } from '@hookmux/core';
 
+/**
+ * Payloads the admin playground offers for Gitee: shaped like Gitee's real deliveries, with
+ * made-up people and repositories. `event` is the `X-Gitee-Event` header sent with each.
+ */
 const user = {
   id: 1001,
   name: '张三',
@@ -56,10 +50,9 @@ const commits = [
   commit(3, 'fix: handle empty commit lists'),
 ];
 
-export const samplePayloads: readonly SamplePayload[] = [
+export const giteeSamples: readonly SourceSample[] = [
   {
     label: 'Push to main (2 commits)',
-    source: 'gitee',
     event: 'Push Hook',
     payload: {
       hook_name: 'push_hooks',
@@ -84,7 +77,6 @@ export const samplePayloads: readonly SamplePayload[] = [
   },
   {
     label: 'Pull request merged',
-    source: 'gitee',
     event: 'Merge Request Hook',
     payload: {
       hook_name: 'merge_request_hooks',
@@ -119,7 +111,6 @@ export const samplePayloads: readonly SamplePayload[] = [
   },
   {
     label: 'Issue opened',
-    source: 'gitee',
     event: 'Issue Hook',
     payload: {
       hook_name: 'issue_hooks',
