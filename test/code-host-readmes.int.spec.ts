@@ -4,11 +4,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from '@jest/globals';
-import { loadConfig, MemoryLogger, type HookEvent, type Source } from '@hookmux/core';
+import { MemoryLogger, type HookEvent, type Source } from '@hookmux/core';
 import { GiteaSource, giteaSamples } from '@hookmux/source-gitea';
 import { GitHubSource, gitHubSamples } from '@hookmux/source-github';
 import { GitLabSource, gitLabSamples } from '@hookmux/source-gitlab';
 
+import { loadConfig } from '../core/src/config/load-config.js';
 import { compileRoute, matchRoutes } from '../core/src/routing/compile-routes.js';
 import { runCliCapture } from './helpers/run-cli-capture.js';
 
