@@ -32,6 +32,7 @@ interface HostPush {
 }
 
 const json = { 'content-type': 'application/json' };
+const adminToken = 'e2e-admin-token-four-hosts';
 const githubBody = JSON.stringify(gitHubSamples[0]!.payload);
 const gitlabBody = JSON.stringify(gitLabSamples[0]!.payload);
 const giteaBody = JSON.stringify(giteaSamples[0]!.payload);
@@ -116,6 +117,7 @@ describe('a push on Gitee, GitHub, GitLab and Gitea → two WeCom groups, end to
     await robot.start();
     server = await startTestHookmux(`
 storage: { type: sqlite, path: ./hookmux.db }
+admin: { token: "${adminToken}" }
 sources:
   gitee: { secret: "${secrets.gitee}" }
   github: { secret: "${secrets.github}" }
@@ -181,5 +183,24 @@ routes:
     }
     // The wrong-secret requests earlier delivered nothing.
     expect(robot.messagesFor('group-md').every((m) => m.msgtype === 'markdown')).toBe(true);
+  });
+
+  it('offers the admin playground a sample per host, each one rendering for real', async () => {
+    const auth = { authorization: `Bearer ${adminToken}` };
+    const listed = (await (await fetch(`${server.url}/api/samples`, { headers: auth })).json()) as {
+      samples: { source: string; event: string; payload: unknown; label: string }[];
+    };
+    const hosts = new Set(listed.samples.map((s) => s.source));
+    for (const host of ['github', 'gitlab', 'gitea']) expect(hosts).toContain(host);
+    for (const sample of listed.samples.filter((s) => s.source !== 'gitee')) {
+      const answer = await fetch(`${server.url}/api/render`, {
+        method: 'POST',
+        headers: { ...auth, ...json },
+        body: JSON.stringify({ source: sample.source, event: sample.event, payload: sample.payload }),
+      });
+      expect([sample.label, answer.status]).toEqual([sample.label, 200]);
+      const rendered = (await answer.json()) as { event: { name: string } };
+      expect(rendered.event.name.startsWith(`${sample.source}.`)).toBe(true);
+    }
   });
 });
