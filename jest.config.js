@@ -24,7 +24,11 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/core/src/**/*.spec.ts', '<rootDir>/plugins/*/src/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/core/src/**/*.spec.ts',
+        '<rootDir>/plugins/*/src/**/*.spec.ts',
+        '<rootDir>/examples/*/src/**/*.spec.ts',
+      ],
       testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.spec\\.ts$'],
     },
     {

@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 
-import { pushesIn } from './lib/gitee-push.js';
+import { pushesIn } from './support/gitee-push.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +27,9 @@ const stats = {
   badJson: 0,
   pushes: new Map(), // push seq -> when it first arrived
   duplicatePushes: 0,
+  // Events carried, as each message says: a digest's header (共 N 条) or one; and when the last came.
+  carried: 0,
+  carriedAt: [],
   firstAt: undefined,
   lastAt: undefined,
   allAdmittedAt: [],
@@ -64,6 +67,10 @@ const server = createServer((req, res) => {
     if (limit < 1000) stats.allAdmittedAt.push(now); // only the burst scenario needs the timeline
     const part = body[String(body.msgtype)];
     const content = typeof part?.content === 'string' ? part.content : JSON.stringify(body);
+    const header = /共 (\d+) 条|hookmux: (\d+) events?/.exec(content);
+    const count = header ? Number(header[1] ?? header[2]) : 1;
+    stats.carried += count;
+    stats.carriedAt.push([now, count]);
     for (const seq of pushesIn(content)) {
       if (stats.pushes.has(seq)) stats.duplicatePushes++;
       else stats.pushes.set(seq, now);
@@ -107,7 +114,20 @@ function snapshot(query) {
     firstAt: stats.firstAt,
     lastAt: stats.lastAt,
     maxInWindow: maxInWindow(stats.allAdmittedAt),
+    carried: stats.carried,
+    /** When the events carried since `?since=` reached `?count=` (digests group pushes, so they are counted). */
+    carriedReachedAt: reachedAt(Number(query.get('since') ?? 0), Number(query.get('count') ?? NaN)),
   };
+}
+
+function reachedAt(since, count) {
+  let n = 0;
+  for (const [at, c] of stats.carriedAt) {
+    if (at < since) continue;
+    n += c;
+    if (n >= count) return at;
+  }
+  return undefined;
 }
 
 function reply(res, status, body) {

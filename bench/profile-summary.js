@@ -6,7 +6,7 @@ import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { repoRoot } from './lib/processes.js';
+import { repoRoot } from './support/processes.js';
 
 export function summariseProfile(file, top = 20) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));

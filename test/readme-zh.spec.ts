@@ -23,6 +23,7 @@ const twins: ReadonlyArray<readonly [string, string]> = [
   ['Delivery', '投递'],
   ['Run it for months', '长期运行'],
   ['Scale out', '横向扩展'],
+  ['Install and run as a service', '安装为服务'],
   ['Benchmarks', '性能测试'],
   ['Write a plugin', '编写插件'],
   ['Layout', '目录结构'],

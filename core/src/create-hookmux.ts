@@ -69,7 +69,10 @@ export async function createHookmux(options: CreateHookmuxOptions): Promise<Hook
   for (const warning of runtime.warnings) logger.warn(warning);
 
   const providers = container.getAll<QueueProvider>(QueueProvider, { optional: true });
-  const queue = await createQueue(config, holder, logger, providers);
+  const queue = await createQueue(config, holder, logger, providers, {
+    holder,
+    plugins: { extra: config.plugins, storageType: config.storage.type, ...options.plugins },
+  });
   const intake = new Intake(holder, queue, logger);
   const events = new RecentEvents(200, (event) => explainNoMatch(event, holder.current.routes));
   intake.onAccepted((outcome, deliveries) =>

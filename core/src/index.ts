@@ -21,6 +21,7 @@ export * from './contracts/sink-directory.js';
 export * from './contracts/queue.js';
 export * from './contracts/queue-provider.js';
 export * from './contracts/delivery-store.js';
+export * from './contracts/delivery-storage.js';
 export * from './contracts/delivery-observer.js';
 
 // Config: JSON Schema for a plugin's section, and the config types it is handed.
@@ -39,6 +40,10 @@ export type { ActiveSource, Runtime } from './runtime/runtime.js';
 // Helpers a sink needs (the sink kit: settings, masking, posting to a robot, classifying its
 // answer, Retry-After) and a queue needs (backoff, windows, digests).
 export * from './sinks/index.js';
+
+// Escaping by dialect (issue 13): what templates print is text; sources and sinks use these to keep
+// payload text from becoming markup, and to link only to http(s).
+export * from './templates/escape-for-dialect.js';
 export * from './http/post-to-robot.js';
 export * from './http/retry-after.js';
 export * from './http/classify-errcode-answer.js';

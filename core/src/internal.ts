@@ -20,5 +20,8 @@ export * from './templates/message-renderer.js';
 export * from './plugins/load-plugins.js';
 export * from './plugins/plugin-manifest.js';
 export * from './delivery/sqlite-queue.js';
+export * from './delivery/sqlite-storage.js';
+export * from './delivery/dispatcher.js';
+export * from './delivery/send-renderer.js';
 export * from './admin/create-admin-router.js';
 export * from './metrics/create-metrics.js';

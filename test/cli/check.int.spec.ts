@@ -21,7 +21,7 @@ function configDir(yaml: string, files: Record<string, string> = {}): string {
 
 describe('hookmux check', () => {
   it('accepts the example config', async () => {
-    const run = await runCliCapture(['check', '-c', join(repo, 'config/hookmux.example.yaml')]);
+    const run = await runCliCapture(['check', '-c', join(repo, 'core/config/hookmux.example.yaml')]);
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/^ok: .*1 source\(s\), 1 sink\(s\), 1 route\(s\)/);

@@ -33,14 +33,14 @@ routes: []
     expect(run.code).toBe(0);
     expect(run.out).toContain('ok: team-a accepted the message');
     expect(robot.messagesFor('good-key')).toHaveLength(1);
-    expect(JSON.stringify(robot.messagesFor('good-key')[0]?.body)).toContain('hookmux test message');
+    expect(JSON.stringify(robot.messagesFor('good-key')[0]?.body)).toContain('hookmux 测试消息');
   });
 
   it("explains a refusal in words, with the robot's code, and never prints the key", async () => {
     const run = await runCliCapture(['send-test', 'removed', '-c', config]);
     expect(run.code).toBe(1);
     expect(run.err).toContain('failed (permanent 93000)');
-    expect(run.err).toContain('refused the message');
+    expect(run.err).toContain('机器人拒绝了这条消息');
     expect(run.err + run.out).not.toContain('removed-key');
   });
 

@@ -26,7 +26,11 @@ function signedPath(options: { token?: string; ts?: number; secret?: string } = 
 const json = { 'content-type': 'application/json' };
 
 describe('DingTalk-compatible endpoint → WeCom robot, over real HTTP', () => {
-  const robot = new FakeWeComRobot({ keys: ['md', 'txt', 'news'] });
+  // More messages than WeCom's 20 a minute: both sides lift the limit, as in the Feishu suite.
+  const robot = new FakeWeComRobot({
+    keys: ['md', 'txt', 'news'],
+    rateLimit: { count: 1000, windowMs: 60_000 },
+  });
   let server: TestHookmux;
 
   beforeAll(async () => {
@@ -40,8 +44,8 @@ sources:
       ${keywordToken}: { keywords: [告警, 部署] }
       ${openToken}: {}
 sinks:
-  md: { type: wecom, webhook: "${robot.url('md')}", format: markdown }
-  txt: { type: wecom, webhook: "${robot.url('txt')}", format: text }
+  md: { type: wecom, webhook: "${robot.url('md')}", format: markdown, rateLimit: 1000/min }
+  txt: { type: wecom, webhook: "${robot.url('txt')}", format: text, rateLimit: 1000/min }
   news: { type: wecom, webhook: "${robot.url('news')}", format: news }
 people:
   - { dingtalk: dt-zhang, wecom: ZhangSan }
@@ -198,9 +202,65 @@ routes:
 
     const text = robot.messagesFor('txt')[0]?.body['text'] as Record<string, unknown>;
     expect(text['mentioned_list']).toEqual(['ZhangSan', 'LiSi', '@all']);
+    // The WeCom userids ping through the list; the content never shows them (issue 13).
+    expect(text['content']).not.toMatch(/ZhangSan|LiSi/);
     expect(text['mentioned_list']).not.toContain('dt-wang');
     // A phone number is the same in both apps: WeCom text mentions it by mobile (robots.md §5).
     expect(text['mentioned_mobile_list']).toEqual(['15000000002']);
+  });
+
+  describe('DingtalkChatbot (the common Python client) wraps every markdown link in dingtalk://', () => {
+    // What DingtalkChatbot(webhook, pc_slide=True).send_markdown / send_action_card post: each
+    // `(url)` in the text becomes `(dingtalk://dingtalkclient/page/link?url=<quote_plus>&pc_slide=true)`.
+    const wrap = (url: string): string =>
+      `dingtalk://dingtalkclient/page/link?url=${encodeURIComponent(url).replace(/%20/g, '+')}&pc_slide=true`;
+    const target = 'https://ci.example/build/7?job=api&tab=log';
+
+    it('unwraps the links inside markdown text', async () => {
+      const body = {
+        msgtype: 'markdown',
+        markdown: { title: '构建失败', text: `#### 构建失败\n> [查看日志](${wrap(target)})\n` },
+        at: { atMobiles: [], isAtAll: false },
+      };
+      expect((await postSigned(body)).json).toEqual({ errcode: 0, errmsg: 'ok' });
+      await waitFor(() => robot.messagesFor('md').length >= 1 && robot.messagesFor('txt').length >= 1);
+      const markdown = contentOf(robot.messagesFor('md')[0]);
+      expect(markdown).toContain(`[查看日志](${target})`);
+      expect(markdown).not.toContain('dingtalk://');
+      expect(contentOf(robot.messagesFor('txt')[0])).toContain(`查看日志 (${target})`);
+    });
+
+    it('unwraps the links inside actionCard text and its buttons', async () => {
+      const body = {
+        msgtype: 'actionCard',
+        actionCard: {
+          title: '发布审批',
+          text: `### 发布审批\n请先看 [变更说明](${wrap('https://ci.example/changes/9')})`,
+          btnOrientation: '0',
+          btns: [{ title: '批准', actionURL: wrap('https://ci.example/approve/9') }],
+        },
+      };
+      expect((await postSigned(body)).json).toEqual({ errcode: 0, errmsg: 'ok' });
+      await waitFor(() => robot.messagesFor('md').length >= 1);
+      const markdown = contentOf(robot.messagesFor('md')[0]);
+      expect(markdown).toContain('[变更说明](https://ci.example/changes/9)');
+      expect(markdown).toContain('[批准](https://ci.example/approve/9)');
+      expect(markdown).not.toContain('dingtalk://');
+    });
+
+    it('shows mention tags and non-http links a client wrote as text', async () => {
+      const body = {
+        msgtype: 'markdown',
+        markdown: { title: '通知', text: '通知 <@all> <@ZhangSan> [点我](javascript:alert(1))' },
+      };
+      expect((await postSigned(body)).json).toEqual({ errcode: 0, errmsg: 'ok' });
+      await waitFor(() => robot.messagesFor('md').length >= 1 && robot.messagesFor('txt').length >= 1);
+      const markdown = contentOf(robot.messagesFor('md')[0]);
+      expect(markdown).not.toMatch(/<@all>|<@ZhangSan>|\]\(javascript/);
+      expect(markdown.split('\u200B').join('')).toContain('通知 <@all> <@ZhangSan> 点我');
+      const text = robot.messagesFor('txt')[0]?.body['text'] as Record<string, unknown>;
+      expect(text['mentioned_list']).toBeUndefined();
+    });
   });
 
   it('the same signed request posted twice is delivered once', async () => {
@@ -247,6 +307,45 @@ routes:
           ),
         310000,
         'keywords not in content',
+      ],
+      [
+        'a keyword only inside a link URL (keywords are checked against text, not URLs)',
+        () =>
+          server.post(
+            `/dingtalk/robot/send?access_token=${keywordToken}`,
+            JSON.stringify({
+              msgtype: 'markdown',
+              markdown: {
+                title: '磁盘',
+                text: '磁盘 [详情](https://ci.example/告警/1) https://ci.example/部署',
+              },
+            }),
+            json,
+          ),
+        310000,
+        'keywords not in content',
+      ],
+      [
+        'access_token given twice, with different values',
+        () =>
+          server.post(
+            `/dingtalk/robot/send?access_token=${openToken}&access_token=${keywordToken}`,
+            raw,
+            json,
+          ),
+        300005,
+        'token is not exist',
+      ],
+      [
+        'a body nested 100 000 levels deep',
+        () =>
+          server.post(
+            `/dingtalk/robot/send?access_token=${openToken}`,
+            `{"msgtype":"text","text":{"content":"x"},"extra":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+            json,
+          ),
+        400402,
+        '错误描述:参数 json',
       ],
       [
         'unknown token',

@@ -114,14 +114,20 @@ routes:
       'feishu-req-text-at.json': ({ md, txt, txtBody }) => {
         // Tom is in people: a real WeCom mention, inline where Feishu had it.
         expect(md).toBe('<@TomW> 新更新提醒');
-        expect(txt).toBe('@TomW 新更新提醒');
+        // In text the id goes to mentioned_list only; the content names the person (issue 13).
+        expect(txt).toBe('@Tom 新更新提醒');
         expect(txtBody['mentioned_list']).toEqual(['TomW']);
       },
       'feishu-req-post.json': ({ md, txt, txtBody }) => {
-        expect(md).toBe(
+        // The masked name's `**` is text, not bold: it carries invisible escape marks.
+        expect(visible(md)).toBe(
           '**项目更新通知**\n项目有更新: [请查看](http://www.example.com/)@ou_18eac8********17ad4f02e8bbbb',
         );
-        expect(txt).toContain('项目更新通知\n项目有更新: 请查看 http://www.example.com/');
+        expect(md).not.toContain('********');
+        // The mention after the link is not glued to the URL (issue 13).
+        expect(visible(txt)).toContain(
+          '项目更新通知\n项目有更新: 请查看 http://www.example.com/ @ou_18eac8********17ad4f02e8bbbb',
+        );
         // Not in people: named, never mentioned.
         expect(txtBody['mentioned_list']).toBeUndefined();
       },
@@ -141,7 +147,7 @@ routes:
       },
       'feishu-req-share_chat.json': ({ md }) => {
         expect(md).toContain('群名片');
-        expect(md).toContain('oc_f5b1a7eb27ae2****339ff');
+        expect(visible(md)).toContain('oc_f5b1a7eb27ae2****339ff');
       },
     };
 
@@ -217,6 +223,34 @@ routes:
           }),
         json,
         { code: 19024, msg: 'Key Words Not Found' },
+      ],
+      [
+        'a keyword only inside URLs of the text and a card link',
+        'keyword-bot',
+        () =>
+          JSON.stringify({
+            msg_type: 'interactive',
+            card: {
+              elements: [
+                {
+                  tag: 'div',
+                  text: {
+                    tag: 'lark_md',
+                    content: '通知 https://x.example/发布 [详情](https://x.example/deploy)',
+                  },
+                },
+              ],
+            },
+          }),
+        json,
+        { code: 19024, msg: 'Key Words Not Found' },
+      ],
+      [
+        'a body nested 5 000 levels deep',
+        'open-bot',
+        () => `{"msg_type":"text","content":{"text":"x"},"extra":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+        json,
+        { code: 9499, msg: 'Bad Request', data: {} },
       ],
       [
         'an unknown token',
@@ -318,3 +352,8 @@ routes:
     }
   });
 });
+
+/** The text as a person reads it: the invisible escape marks (U+200B) removed. */
+function visible(text: string): string {
+  return text.split('\u200B').join('');
+}

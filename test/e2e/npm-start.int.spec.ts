@@ -31,7 +31,7 @@ describe('npm start: hookmux serve on the example config', () => {
 
   beforeAll(async () => {
     port = await freePort();
-    // A working folder without ./hookmux.yaml, so serve falls back to config/hookmux.example.yaml.
+    // A working folder without ./hookmux.yaml, so serve falls back to the bundled example config (its data in this folder).
     const cwd = mkdtempSync(join(tmpdir(), 'hookmux-start-'));
     child = spawn(process.execPath, [join(repo, 'core/lib/cli/main.js'), 'serve'], {
       cwd,

@@ -53,7 +53,7 @@ export class RedisServer {
       this.#options.appendOnly ? 'yes' : 'no',
       '--appendfsync',
       'always',
-      // BullMQ's requirement: keys must never be evicted.
+      // An evicted key is a lost event: keys must never be evicted.
       '--maxmemory-policy',
       'noeviction',
     ];

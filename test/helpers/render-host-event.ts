@@ -23,7 +23,7 @@ import { TemplateSet } from '../../core/src/templates/template-set.js';
  * before core's built-ins, as `hookmux serve` does), to WeCom markdown and text.
  */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const builtinDir = join(repoRoot, 'templates');
+export const builtinDir = join(repoRoot, 'core', 'templates');
 
 export function pluginTemplatesDir(plugin: string): string {
   return join(repoRoot, 'plugins', plugin, 'templates');

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 
 import { runCli } from '../../core/src/cli/run-cli.js';
@@ -16,7 +19,11 @@ class Buffered extends Writable {
   }
 }
 
-/** Runs `hookmux ARGS` in-process with captured output, as the bin would. */
+/**
+ * Runs `hookmux ARGS` in-process with captured output, as the bin would. The working folder is a
+ * fresh temp folder unless given, so a command that falls back to the bundled example config
+ * keeps its outbox there, never in the repository's data/ (where `npm start` may be running).
+ */
 export async function runCliCapture(
   args: string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
@@ -28,7 +35,7 @@ export async function runCliCapture(
     err,
     isTTY: false,
     env: { ...options.env },
-    cwd: options.cwd ?? process.cwd(),
+    cwd: options.cwd ?? mkdtempSync(join(tmpdir(), 'hookmux-cli-')),
   });
   return { code, out: out.text, err: err.text };
 }

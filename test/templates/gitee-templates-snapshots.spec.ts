@@ -94,7 +94,8 @@ describe('what the snapshots rely on, asserted outright', () => {
       mobiles: ['13800000000'],
       all: false,
     });
-    expect(open.txt.text).toContain('审查：@ZhangWei、@WangFang');
+    // Text names them: WeCom pings through mentioned_list, the content never shows a userid (issue 13).
+    expect(open.txt.text).toContain('审查：@张伟、@王芳');
 
     const approved = renderBoth(renderer, await receiveGitee(readOwnFixture('pr-approved.json')));
     // 王芳 approved: the author (李娜) is told; 王芳 is named, not pinged.

@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import { expect, test } from '@jest/globals';
 import Handlebars from 'handlebars';
 
-import { templateHelpers } from '../../core/src/templates/template-helpers.js';
+import { escapeHelperName, escapeValue, templateHelpers } from '../../core/src/templates/template-helpers.js';
+import { parseEscaped } from '../../core/src/templates/template-set.js';
 import { builtinDir } from './helpers/render-gitee.js';
 
-/** Every helper example in templates/README.md, run against the push the README describes. */
+/**
+ * Every helper example in templates/README.md, run against the push the README describes, compiled
+ * the way TemplateSet compiles (every `{{value}}` escaped, markdown dialect).
+ */
 const readme = readFileSync(join(builtinDir, 'README.md'), 'utf8');
 const block = /<!-- helper-examples:start -->([\s\S]*?)<!-- helper-examples:end -->/.exec(readme)?.[1] ?? '';
 const rows = [...block.matchAll(/^\| `(.+)` \| `(.*)` \|$/gm)].map((m) => [m[1]!, m[2]!] as const);
@@ -34,16 +38,19 @@ const context = {
 
 const handlebars = Handlebars.create();
 for (const [name, helper] of Object.entries(templateHelpers)) handlebars.registerHelper(name, helper);
+handlebars.registerHelper(escapeHelperName, escapeValue);
 
 test('the README lists helper examples', () => {
   expect(rows.length).toBeGreaterThanOrEqual(15);
 });
 
 test.each(rows)('%s → %s', (template, expected) => {
-  const render = handlebars.compile(template, {
+  const render = handlebars.compile(parseEscaped(template), {
     noEscape: true,
     knownHelpersOnly: true,
-    knownHelpers: Object.fromEntries(Object.keys(templateHelpers).map((n) => [n, true])),
+    knownHelpers: Object.fromEntries(
+      [...Object.keys(templateHelpers), escapeHelperName].map((n) => [n, true]),
+    ),
   });
   expect(render(context)).toBe(expected);
 });

@@ -35,7 +35,10 @@ test('eject, edit one file, point templates.dir at it: that message changes, the
 
   // The edit a user would make: a shorter push message with an emoji.
   const file = join(userDir, 'gitee', 'push.md.hbs');
-  const edited = readFileSync(file, 'utf8').replace('{{/if}} 推送到了 [', '{{/if}} 🚀 又推送到了 [');
+  const edited = readFileSync(file, 'utf8').replace(
+    '{{/if}} 推送到了 {{#link',
+    '{{/if}} 🚀 又推送到了 {{#link',
+  );
   expect(edited).not.toBe(readFileSync(file, 'utf8'));
   writeFileSync(file, edited);
 

@@ -21,6 +21,7 @@ import { describeSinks } from './describe-sinks.js';
 import { listTemplates } from './list-templates.js';
 import { maskAdminOutput } from './mask-admin-output.js';
 import { renderPayload } from '../runtime/render-payload.js';
+import { renderNow } from '../delivery/send-renderer.js';
 import { verifyBearerToken } from './verify-bearer-token.js';
 
 export interface AdminRouterDeps {
@@ -133,7 +134,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     api(async (ctx) => {
       const record = await deps.store.get(readId(ctx));
       if (!record) throw deliveryNotFound(readId(ctx));
-      return { delivery: describeDelivery(record, deps.holder) };
+      return { delivery: describeDelivery(record, deps.holder, deps.logger) };
     }),
   );
 
@@ -202,17 +203,38 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
 
 /** A delivery as the lists show it: everything but the message body. */
 export function summarizeDelivery(record: DeliveryRecord): Record<string, unknown> {
-  const { message, ...rest } = withoutRobotKey(record);
-  return { ...rest, summary: message.summary, format: message.format, count: message.count };
+  // Rows carry the stored event (rendered when sent); rows from an older outbox a rendered message.
+  const { message, event, ...rest } = withoutRobotKey(record);
+  return {
+    ...rest,
+    summary: message?.summary ?? event?.summary,
+    ...(message ? { format: message.format } : {}),
+    count: message?.count ?? 1,
+  };
 }
 
 /** One delivery in full: the message, what the sink would send, and the robot's last answer. */
-function describeDelivery(record: DeliveryRecord, holder: RuntimeHolder): Record<string, unknown> {
-  const rest = withoutRobotKey(record);
+function describeDelivery(
+  record: DeliveryRecord,
+  holder: RuntimeHolder,
+  logger: Logger,
+): Record<string, unknown> {
+  const { event, ...rest } = withoutRobotKey(record);
   const resolved = holder.resolve(record.sink);
   let request: unknown;
+  let message = record.message;
   try {
-    request = resolved?.sink.toRequestBody(record.message, resolved.target);
+    // Rows keep the event and are rendered when sent: show it as the templates in force render it.
+    if (message === undefined && event !== undefined && resolved !== undefined) {
+      const entry = {
+        deliveryId: record.id,
+        event,
+        route: record.route,
+        ...(record.routeDir ? { routeDir: record.routeDir } : {}),
+      };
+      message = renderNow(holder.current.renderer, { entries: [entry], to: resolved }, logger).message;
+    }
+    request = message && resolved ? resolved.sink.toRequestBody(message, resolved.target) : undefined;
   } catch {
     request = undefined; // a sink whose settings changed since; the message itself still shows
   }
@@ -228,6 +250,7 @@ function describeDelivery(record: DeliveryRecord, holder: RuntimeHolder): Record
         : undefined;
   return {
     ...rest,
+    ...(message === undefined ? {} : { message }),
     ...(request === undefined ? {} : { request }),
     ...(answer === undefined ? {} : { answer }),
   };

@@ -35,7 +35,7 @@ export async function loadForCli(
   const file = resolveConfigPath(configOption, io.cwd);
   let config: HookmuxConfig;
   try {
-    config = await loadConfig(file, { env: io.env });
+    config = await loadConfig(file, { env: io.env, cwd: io.cwd });
   } catch (error) {
     return {
       file,

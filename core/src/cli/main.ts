@@ -10,6 +10,12 @@ const io: CliIo = {
   cwd: process.cwd(),
 };
 
+// `hookmux --help | head`: the reader went away; nothing is left to say.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(exitCodes.ok);
+  throw error;
+});
+
 runCli(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;

@@ -30,16 +30,29 @@ export interface ServerConfig {
   readonly trustProxy: boolean;
 }
 
-export type StorageConfig =
+export type StorageConfig = (
   | { readonly type: 'sqlite'; readonly path: string }
   | { readonly type: 'memory' }
-  | { readonly type: 'redis'; readonly url: string; readonly prefix?: string };
+  | { readonly type: 'redis'; readonly url: string; readonly prefix?: string }
+) & {
+  /** How long finished rows are kept (core purges older ones); absent: kept until purged by hand. */
+  readonly retention?: RetentionConfig;
+};
+
+export interface RetentionConfig {
+  /** Sent rows older than this (ms since their last update) are purged; absent: never. */
+  readonly sentMs?: number;
+  /** Dead letters older than this are purged; absent: never (the default). */
+  readonly deadMs?: number;
+}
 
 export interface TemplatesConfig {
   /** User template folder, searched before the built-ins. */
   readonly dir?: string;
   /** IANA time zone for the `date` helper. */
   readonly timeZone: string;
+  /** A render taking longer is cut off (HM_ERR_TPL_TIMEOUT), ms; default 5000. */
+  readonly renderTimeoutMs?: number;
 }
 
 export interface DeliveryConfig {
@@ -62,6 +75,8 @@ export interface SinkConfig {
   readonly merge?: boolean;
   /** The section's `timeout:` in ms, when it has one (overrides `delivery.timeoutMs`). */
   readonly timeoutMs?: number;
+  /** The section's `batch:` in ms (quiet mode: one digest per period). */
+  readonly batchMs?: number;
   readonly [key: string]: unknown;
 }
 
@@ -89,4 +104,6 @@ export interface RouteConfig {
   readonly to: readonly string[];
   /** A template folder searched before `templates.dir` for this route. */
   readonly template?: string;
+  /** Quiet mode for this route's deliveries, ms: held and sent as one digest per period. */
+  readonly batchMs?: number;
 }

@@ -47,7 +47,11 @@ describe('parseConfig on basic.yaml', () => {
   });
 
   it('should resolve relative paths against the folder of the config file', () => {
-    expect(config?.storage).toEqual({ type: 'sqlite', path: join(fixtures, 'state/hookmux.db') });
+    expect(config?.storage).toEqual({
+      type: 'sqlite',
+      path: join(fixtures, 'state/hookmux.db'),
+      retention: { sentMs: 30 * 24 * 60 * 60 * 1000 },
+    });
     expect(config?.templates.dir).toBe(join(fixtures, 'my-templates'));
     expect(config?.routes[1]?.template).toBe(join(fixtures, 'templates/team-a'));
   });
@@ -108,8 +112,12 @@ describe('parseConfig defaults', () => {
     expect(config).toEqual({
       file: '/etc/hookmux/hookmux.yaml',
       server: { host: '0.0.0.0', port: 8080, bodyLimit: 5 * 1024 * 1024, trustProxy: false },
-      storage: { type: 'sqlite', path: '/etc/hookmux/data/hookmux.db' },
-      templates: { timeZone: 'Asia/Shanghai' },
+      storage: {
+        type: 'sqlite',
+        path: '/etc/hookmux/data/hookmux.db',
+        retention: { sentMs: 30 * 24 * 60 * 60 * 1000 },
+      },
+      templates: { timeZone: 'Asia/Shanghai', renderTimeoutMs: 5000 },
       admin: {},
       log: { level: 'info' },
       delivery: {
@@ -127,9 +135,24 @@ describe('parseConfig defaults', () => {
     });
   });
 
+  it('should read storage.retention: a duration for sent rows, or sent/dead each, with never', () => {
+    const read = (yaml: string) => parseConfig(yaml, 'a.yaml', { env: {} }).config?.storage.retention;
+    expect(read('storage: { retention: 7d }')).toEqual({ sentMs: 7 * 24 * 60 * 60 * 1000 });
+    expect(read('storage: { retention: never }')).toEqual({});
+    expect(read('storage: { retention: { sent: 1d, dead: 90d } }')).toEqual({
+      sentMs: 24 * 60 * 60 * 1000,
+      deadMs: 90 * 24 * 60 * 60 * 1000,
+    });
+    expect(read('storage: { retention: { sent: never } }')).toEqual({});
+    expect(parseConfig('storage: { retention: soon }', 'a.yaml', { env: {} }).errors.length).toBeGreaterThan(
+      0,
+    );
+  });
+
   it('should read memory and redis storage', () => {
     expect(parseConfig('storage: { type: memory }', 'a.yaml', { env: {} }).config?.storage).toEqual({
       type: 'memory',
+      retention: { sentMs: 30 * 24 * 60 * 60 * 1000 },
     });
     const redis = parseConfig(
       'storage:\n  type: redis\n  url: redis://:pw@127.0.0.1:6379/0\n  prefix: hm',
@@ -140,6 +163,7 @@ describe('parseConfig defaults', () => {
       type: 'redis',
       url: 'redis://:pw@127.0.0.1:6379/0',
       prefix: 'hm',
+      retention: { sentMs: 30 * 24 * 60 * 60 * 1000 },
     });
   });
 
@@ -381,7 +405,7 @@ describe('resolveConfigPath', () => {
   it('should use ./hookmux.yaml when it exists, else the bundled example', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hookmux-cwd-'));
     expect(resolveConfigPath(undefined, dir)).toBe(exampleConfigPath);
-    expect(exampleConfigPath).toBe(join(repoRoot, 'config/hookmux.example.yaml'));
+    expect(exampleConfigPath).toBe(join(repoRoot, 'core/config/hookmux.example.yaml'));
     writeFileSync(join(dir, 'hookmux.yaml'), '');
     expect(resolveConfigPath(undefined, dir)).toBe(join(dir, 'hookmux.yaml'));
   });
@@ -398,10 +422,16 @@ describe('the shipped files', () => {
   it('should load the example config with zero errors and no environment', () => {
     const { config, errors } = parseConfig(readFileSync(exampleConfigPath, 'utf8'), exampleConfigPath, {
       env: {},
+      cwd: '/srv/demo',
     });
     expect(problems(errors)).toEqual([]);
     expect(config?.server).toMatchObject({ host: '127.0.0.1', port: 8080 });
-    expect(config?.storage).toEqual({ type: 'sqlite', path: join(repoRoot, 'data/hookmux.db') });
+    // The bundled example lives inside the installed package: its data goes to the working folder.
+    expect(config?.storage).toEqual({
+      type: 'sqlite',
+      path: '/srv/demo/data/hookmux.db',
+      retention: { sentMs: 30 * 24 * 60 * 60 * 1000 },
+    });
     expect(config?.sources['gitee']?.['secret']).toBe('hookmux-example-secret');
     expect(config?.sinks['console']).toEqual({ type: 'console', format: 'md' });
     expect(config?.routes.map((r) => r.to)).toEqual([['console']]);
@@ -412,7 +442,7 @@ describe('the shipped files', () => {
     const uncommented = readFileSync(exampleConfigPath, 'utf8')
       // Alternatives to what is in force (storage: redis) and the prose list of common sink keys.
       .replace(/^ {2}# (type: redis|url:|prefix:).*\n/gm, '')
-      .replace(/^# {3}(rateLimit|merge|timeout):.*\n/gm, '')
+      .replace(/^# {3}(rateLimit|merge|timeout|batch):.*\n/gm, '')
       .replace(/^# (memory|redis|sqlite)\b.*\n/gm, '')
       // `# key: value` and `# - item` lines become YAML; prose stays a comment.
       .replace(/^(\s*)# (\s*)((?:- |[a-z][\w-]*:(?: |$)).*)$/gm, '$1$2$3')

@@ -14,6 +14,7 @@ import { formatKeyPath, isPlainRecord, type KeySegment } from './format-key-path
 import type {
   DeliveryConfig,
   HookmuxConfig,
+  RetentionConfig,
   RouteConfig,
   ServerConfig,
   SinkConfig,
@@ -27,6 +28,12 @@ import { parseByteSize, parseDuration, parseRateLimit } from './parse-units.js';
 export interface ParseConfigOptions {
   /** Variables for `${VAR}`; default `process.env`. */
   readonly env?: Env;
+  /**
+   * The folder the bundled example config's relative paths resolve against (it lives inside the
+   * installed package, where no data belongs); default `process.cwd()`. Other files resolve
+   * against their own folder.
+   */
+  readonly cwd?: string;
 }
 
 export interface ParsedConfig {
@@ -35,10 +42,10 @@ export interface ParsedConfig {
   readonly errors: HookmuxError[];
 }
 
-/** core/src/config or core/lib/config → the repository root. */
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const configSchemaPath = join(repoRoot, 'config', 'hookmux.schema.json');
-export const exampleConfigPath = join(repoRoot, 'config', 'hookmux.example.yaml');
+/** core/src/config or core/lib/config → core's package folder, which ships `config/`. */
+const coreDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const configSchemaPath = join(coreDir, 'config', 'hookmux.schema.json');
+export const exampleConfigPath = join(coreDir, 'config', 'hookmux.example.yaml');
 
 /** Configs are hand-written; anything this big is a mistake or an attack, not a config. */
 const maxConfigBytes = 4 * 1024 * 1024;
@@ -96,7 +103,8 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
   errors.push(...schemaErrors, ...crossCheck(tree).filter((e) => !refused.has(e.at)));
   if (!valid || errors.length > 0) return { config: undefined, errors };
 
-  const config = buildConfig(tree as unknown as RawConfig, path, errors);
+  const folder = path === exampleConfigPath ? resolve(options.cwd ?? process.cwd()) : dirname(path);
+  const config = buildConfig(tree as unknown as RawConfig, path, folder, errors);
   return errors.length > 0 ? { config: undefined, errors } : { config, errors: [] };
 }
 
@@ -114,7 +122,7 @@ export async function loadConfig(file: string, options: ParseConfigOptions = {})
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new HookmuxError('HM_ERR_CFG_NOT_FOUND', `configuration file not found: ${path}`, {
         at: path,
-        hint: 'create it, or pass another file with -c FILE (config/hookmux.example.yaml is a starting point)',
+        hint: 'hookmux init writes a commented example there; or pass another file with -c FILE or HOOKMUX_CONFIG',
         cause,
       });
     }
@@ -321,8 +329,14 @@ function attempt(run: () => unknown, path: KeySegment[]): HookmuxError[] {
 /** The validated YAML tree, defaults filled in by the schema. */
 interface RawConfig {
   server: { host: string; port: number; bodyLimit: string | number; trustProxy: boolean };
-  storage: { type: string; path?: string; url?: string; prefix?: string };
-  templates: { dir?: string; timeZone: string };
+  storage: {
+    type: string;
+    path?: string;
+    url?: string;
+    prefix?: string;
+    retention?: RawRetention | { sent?: RawRetention; dead?: RawRetention };
+  };
+  templates: { dir?: string; timeZone: string; renderTimeout: string | number };
   admin: { token?: string };
   log: { level: string; pretty?: boolean };
   delivery: {
@@ -334,13 +348,48 @@ interface RawConfig {
   };
   plugins: string[];
   sources: Record<string, Record<string, unknown>>;
-  sinks: Record<string, Record<string, unknown> & { type: string; timeout?: string | number }>;
+  sinks: Record<
+    string,
+    Record<string, unknown> & { type: string; timeout?: string | number; batch?: string | number }
+  >;
   people: Array<Record<string, string>>;
-  routes: Array<{ name?: string; when: Record<string, unknown>; to: string | string[]; template?: string }>;
+  routes: Array<{
+    name?: string;
+    when: Record<string, unknown>;
+    to: string | string[];
+    template?: string;
+    batch?: string | number;
+  }>;
 }
 
-function buildConfig(raw: RawConfig, file: string, errors: HookmuxError[]): HookmuxConfig {
-  const folder = dirname(file);
+/** A duration, or `never`. */
+type RawRetention = string | number;
+
+/** Default: sent rows 30 days, dead letters until purged by hand. */
+const defaultSentRetentionMs = 30 * 24 * 60 * 60 * 1000;
+
+function readRetention(
+  raw: RawConfig['storage']['retention'],
+  convert: (run: () => number, path: KeySegment[]) => number,
+): RetentionConfig {
+  const one = (
+    value: RawRetention | undefined,
+    fallback: number | undefined,
+    key: KeySegment[],
+  ): number | undefined =>
+    value === undefined ? fallback : value === 'never' ? undefined : convert(() => parseDuration(value), key);
+  const sentMs =
+    raw !== undefined && typeof raw === 'object'
+      ? one(raw.sent, defaultSentRetentionMs, ['storage', 'retention', 'sent'])
+      : one(raw, defaultSentRetentionMs, ['storage', 'retention']);
+  const deadMs =
+    raw !== undefined && typeof raw === 'object'
+      ? one(raw.dead, undefined, ['storage', 'retention', 'dead'])
+      : undefined;
+  return { ...(sentMs === undefined ? {} : { sentMs }), ...(deadMs === undefined ? {} : { deadMs }) };
+}
+
+function buildConfig(raw: RawConfig, file: string, folder: string, errors: HookmuxError[]): HookmuxConfig {
   const convert = (run: () => number, path: KeySegment[]): number => {
     let value = 0;
     errors.push(...attempt(() => (value = run()), path));
@@ -354,7 +403,8 @@ function buildConfig(raw: RawConfig, file: string, errors: HookmuxError[]): Hook
     trustProxy: raw.server.trustProxy,
   };
 
-  const storage: StorageConfig =
+  const retention = readRetention(raw.storage.retention, convert);
+  const where: StorageConfig =
     raw.storage.type === 'sqlite'
       ? { type: 'sqlite', path: resolve(folder, raw.storage.path ?? './data/hookmux.db') }
       : raw.storage.type === 'memory'
@@ -367,10 +417,15 @@ function buildConfig(raw: RawConfig, file: string, errors: HookmuxError[]): Hook
             }
           : // Another queue plugin's type (checked against the loaded providers): its keys as given.
             ({ ...raw.storage } as unknown as StorageConfig);
+  const storage: StorageConfig = { ...where, retention };
 
   const templates: TemplatesConfig = {
     ...(raw.templates.dir === undefined ? {} : { dir: resolve(folder, raw.templates.dir) }),
     timeZone: raw.templates.timeZone,
+    renderTimeoutMs: convert(
+      () => parseDuration(raw.templates.renderTimeout),
+      ['templates', 'renderTimeout'],
+    ),
   };
 
   const delivery: DeliveryConfig = {
@@ -389,6 +444,10 @@ function buildConfig(raw: RawConfig, file: string, errors: HookmuxError[]): Hook
       const timeout = section.timeout;
       section['timeoutMs'] = convert(() => parseDuration(timeout), ['sinks', name, 'timeout']);
     }
+    if (section.batch !== undefined) {
+      const batch = section.batch;
+      section['batchMs'] = convert(() => parseDuration(batch), ['sinks', name, 'batch']);
+    }
     sinks[name] = section;
   }
 
@@ -404,6 +463,9 @@ function buildConfig(raw: RawConfig, file: string, errors: HookmuxError[]): Hook
       when: when,
       to: typeof route.to === 'string' ? [route.to] : route.to,
       ...(route.template === undefined ? {} : { template: resolve(folder, route.template) }),
+      ...(route.batch === undefined
+        ? {}
+        : { batchMs: convert(() => parseDuration(route.batch ?? 0), ['routes', index, 'batch']) }),
     };
   });
 

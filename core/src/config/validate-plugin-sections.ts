@@ -28,7 +28,7 @@ const builtinQueueTypes = builtinPlugins
  * the loader derives from `timeout`); a plugin's schema sees the section without them, so it
  * need not repeat them and may still say `additionalProperties: false`.
  */
-const coreSinkKeys = new Set(['rateLimit', 'merge', 'timeout', 'timeoutMs']);
+const coreSinkKeys = new Set(['rateLimit', 'merge', 'timeout', 'timeoutMs', 'batch', 'batchMs']);
 /** `sources.<id>.allow` is enforced by the HTTP layer for every source. */
 const coreSourceKeys = new Set(['allow']);
 

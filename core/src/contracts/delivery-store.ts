@@ -1,3 +1,4 @@
+import type { HookEvent } from './hook-event.js';
 import type { Message } from './message.js';
 
 export const DeliveryStore = Symbol.for('@hookmux/core/DeliveryStore');
@@ -9,7 +10,11 @@ export function isDeliveryStatus(value: unknown): value is DeliveryStatus {
   return typeof value === 'string' && (deliveryStatuses as readonly string[]).includes(value);
 }
 
-/** One outbox row: one rendered message for one sink. */
+/**
+ * One outbox row: one event for one sink. Rows carry the stored event (rendered when sent, from
+ * the templates in force); rows queued by hookmux before 0.x carry the rendered `message` instead
+ * and are sent as stored.
+ */
 export interface DeliveryRecord {
   /** Opaque, backend-assigned; sortable as "newer is greater" within one backend. */
   readonly id: string;
@@ -19,7 +24,14 @@ export interface DeliveryRecord {
   readonly sink: string;
   /** A digest of the robot identity (never the robot's key itself). */
   readonly robotKey?: string;
-  readonly message: Message;
+  /** The route's own template folder, when it has one. */
+  readonly routeDir?: string;
+  /** Quiet mode: the period the row was held for, ms (it goes out in one digest with its period). */
+  readonly batchMs?: number;
+  /** The accepted event (payload redacted); absent only on rows from an older outbox. */
+  readonly event?: HookEvent;
+  /** A message rendered before it was queued: rows from an older outbox only. */
+  readonly message?: Message;
   readonly status: DeliveryStatus;
   /** Sends that failed (throttled answers are not counted). */
   readonly attempts: number;

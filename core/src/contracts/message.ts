@@ -36,4 +36,23 @@ export interface Message {
 export const templateFormats = ['md', 'txt'] as const;
 export type TemplateFormat = (typeof templateFormats)[number];
 
+/**
+ * The markup a message's text ends up in, which decides how the values a template prints are
+ * escaped (core/src/templates/escape-for-dialect.ts). A sink names it with `Sink.dialect`;
+ * without one, `md` templates are escaped as `markdown` and `txt` as `text`.
+ */
+export const dialects = [
+  'wecom-markdown',
+  'wecom-markdown-v2',
+  'wecom-text',
+  'dingtalk-markdown',
+  'dingtalk-text',
+  'feishu-post',
+  'feishu-lark-md',
+  'feishu-text',
+  'markdown',
+  'text',
+] as const;
+export type Dialect = (typeof dialects)[number];
+
 export const noMentions: Mentions = { userIds: [], mobiles: [], all: false };

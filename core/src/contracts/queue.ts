@@ -1,15 +1,22 @@
 import type { DeliveryObserver } from './delivery-observer.js';
+import type { StorageHealth } from './delivery-storage.js';
+import type { HookEvent } from './hook-event.js';
 import type { Message } from './message.js';
 
 export const Queue = Symbol.for('@hookmux/core/Queue');
 
-/** One message for one sink, ready to be queued. */
+/** One accepted event for one sink, ready to be queued (rendered later, when it is sent). */
 export interface DeliveryRequest {
   readonly eventId: string;
   readonly eventName: string;
   readonly route: string;
   readonly sink: string;
-  readonly message: Message;
+  /** The route's own template folder, when it has one. */
+  readonly routeDir?: string;
+  /** The route's quiet period (`routes[].batch`), ms: the delivery is held that long, then sent in a digest. */
+  readonly batchMs?: number;
+  /** The event itself (payload redacted by its source): the outbox keeps it, not a rendered string. */
+  readonly event: HookEvent;
 }
 
 export interface EnqueueResult {
@@ -19,7 +26,7 @@ export interface EnqueueResult {
 }
 
 /**
- * Where the router hands rendered messages. `enqueue` resolves only once the deliveries are
+ * Where intake hands accepted events. `enqueue` resolves only once the deliveries are
  * durable (for a durable queue), so the HTTP answer can follow. Dispatching to sinks is the
  * queue's business.
  */
@@ -35,8 +42,23 @@ export interface Queue {
    * (Redis); without it each process remembers in memory, which is enough for one process.
    */
   rememberOnce?(key: string, expiresAt: number, now: number): Promise<boolean>;
+  /** Whether the storage can keep what it is given (`/readyz`; intake answers 503 otherwise). */
+  health?(): Promise<StorageHealth>;
   /** Whether the dispatcher is started and alive (`/readyz`). */
   isRunning?(): boolean;
   /** Be told about every send once it is recorded (metrics). */
   observe?(observer: DeliveryObserver): void;
+}
+
+/** A delivery rendered before it is queued: what queues of the older shape (`QueueProvider.create`) take. */
+export interface RenderedDeliveryRequest extends DeliveryRequest {
+  readonly message: Message;
+}
+
+/**
+ * @deprecated The older queue shape (a whole dispatcher in the plugin, messages rendered at
+ * intake). Core wraps it so that it still works; new backends implement `DeliveryStorage`.
+ */
+export interface LegacyQueue extends Omit<Queue, 'enqueue'> {
+  enqueue(deliveries: readonly RenderedDeliveryRequest[]): Promise<EnqueueResult>;
 }

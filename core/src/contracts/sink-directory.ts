@@ -12,6 +12,8 @@ export interface ResolvedSink {
   readonly robotKey: string;
   /** Merge a backlog into digests (`merge:`, default true). */
   readonly merge: boolean;
+  /** Quiet mode (`batch:`), ms: messages are held and sent as one digest per period. */
+  readonly batchMs?: number;
   /** HTTP timeout of one send, ms. */
   readonly timeoutMs: number;
 }

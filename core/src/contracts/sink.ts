@@ -1,6 +1,6 @@
 import type { JsonSchema } from '../config/json-schema.js';
 import type { Logger } from '../logging/logger.js';
-import type { Message, TemplateFormat } from './message.js';
+import type { Dialect, Message, TemplateFormat } from './message.js';
 
 export const Sink = Symbol.for('@hookmux/core/Sink');
 
@@ -70,11 +70,14 @@ export interface Sink {
   readonly identity?: string;
   /**
    * How `{{mention login}}` appears inline for a person with this sink's id. The id is also added
-   * to the message's `mentions`, for sinks that mention through a list (WeCom text).
+   * to the message's `mentions`, for sinks that mention through a list (WeCom text). An empty
+   * string prints the person's name (`@张伟`) instead.
    */
   formatMention?(userId: string, format: TemplateFormat, target: SinkTarget): string;
   /** Which template format the sink's configured message type is rendered from. */
   templateFormat(target: SinkTarget): TemplateFormat;
+  /** The markup the target's message type renders, so values printed by templates are escaped for it (issue 13). */
+  dialect?(target: SinkTarget): Dialect;
   /** Identity of the robot behind the target: sinks pointing at one robot share its rate limit. */
   robotKey(target: SinkTarget): string;
   /** The largest `text` (UTF-8 bytes) one message may carry, for digests. */

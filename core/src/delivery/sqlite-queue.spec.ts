@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { DeliveryConfig } from '../config/hookmux-config.js';
+import type { HookEvent } from '../contracts/hook-event.js';
 import type { Message } from '../contracts/message.js';
 import type { DeliveryRequest } from '../contracts/queue.js';
 import type { ResolvedSink, SinkDirectory } from '../contracts/sink-directory.js';
 import type { DeliveryResult, RateLimit, Sink, SinkContext, SinkTarget } from '../contracts/sink.js';
 import { MemoryLogger } from '../logging/memory-logger.js';
+import { buildDigest } from './build-digest.js';
+import type { RenderedSend, SendRenderer, SendRenderRequest } from './send-renderer.js';
 import { SqliteQueue } from './sqlite-queue.js';
 
 interface Call {
@@ -101,19 +104,44 @@ const delivery: DeliveryConfig = {
 };
 
 function makeRequest(i: number, sink = 'team-a', text = `push ${i}`): DeliveryRequest {
-  const message: Message = {
-    eventId: `ev-${i}`,
-    eventName: 'gitee.push',
-    sink,
-    format: 'md',
-    text,
-    fields: {},
-    mentions: { userIds: [], mobiles: [], all: false },
+  const event: HookEvent = {
+    id: `ev-${i}`,
+    source: 'gitee',
+    type: 'push',
+    name: 'gitee.push',
+    ping: false,
+    receivedAt: 0,
     url: `https://gitee.com/acme/app/commit/${i}`,
     summary: `zhangsan pushed to main (${i})`,
-    count: 1,
+    payload: { text },
+    data: {},
   };
-  return { eventId: message.eventId, eventName: message.eventName, route: 'acme-main', sink, message };
+  return { eventId: event.id, eventName: event.name, route: 'acme-main', sink, event };
+}
+
+/** Renders an event as its payload's text; several as `buildDigest` merges them. */
+class TextRenderer implements SendRenderer {
+  render({ entries, to, digestId }: SendRenderRequest): Promise<RenderedSend> {
+    const messages = entries.map(({ event }): Message => ({
+      eventId: event.id,
+      eventName: event.name,
+      sink: to.target.name,
+      format: 'md',
+      text: (event.payload as { text: string }).text,
+      fields: {},
+      mentions: { userIds: [], mobiles: [], all: false },
+      ...(event.url ? { url: event.url } : {}),
+      summary: event.summary,
+      count: 1,
+    }));
+    const [first] = messages;
+    if (first === undefined) throw new RangeError('nothing to render');
+    if (digestId === undefined || messages.length === 1)
+      return Promise.resolve({ message: first, included: 1 });
+    return Promise.resolve(
+      buildDigest(messages, { maxTextBytes: to.sink.maxTextBytes(to.target), digestId }),
+    );
+  }
 }
 
 async function waitFor(
@@ -154,6 +182,7 @@ function openQueue(
     sinks: directory,
     logger,
     delivery: { ...delivery, ...overrides },
+    renderer: new TextRenderer(),
     pollMs: 50,
     ...extra,
   });

@@ -38,6 +38,10 @@ export const errorCodes = {
   HM_ERR_TPL_SYNTAX: { status: 500, message: 'template does not compile' },
   HM_ERR_TPL_NOT_FOUND: { status: 500, message: 'no template found for this event and format' },
   HM_ERR_TPL_RENDER: { status: 500, message: 'template failed while rendering' },
+  HM_ERR_TPL_TIMEOUT: {
+    status: 500,
+    message: 'template took too long to render; the built-in fallback was sent',
+  },
   HM_ERR_TPL_FRONT_MATTER: { status: 500, message: 'template front matter is not valid YAML' },
   // Plugins
   HM_ERR_PLUGIN_DUPLICATE_ID: { status: 500, message: 'two plugins declare the same kind and id' },

@@ -42,6 +42,7 @@ export function buildRuntime(
         rateLimits: resolveRateLimits(sink.rateLimits, settings.rateLimit),
         robotKey: sink.robotKey(target),
         merge: settings.merge !== false,
+        ...(settings.batchMs === undefined ? {} : { batchMs: settings.batchMs }),
         timeoutMs: settings.timeoutMs ?? config.delivery.timeoutMs,
       });
       for (const problem of sink.checkTarget?.(target, config.people) ?? [])

@@ -1,6 +1,7 @@
+import type { RouteConfig } from '../config/hookmux-config.js';
 import type { HookEvent } from '../contracts/hook-event.js';
 import type { Message } from '../contracts/message.js';
-import type { DeliveryRequest, Queue } from '../contracts/queue.js';
+import type { DeliveryRequest, Queue, RenderedDeliveryRequest } from '../contracts/queue.js';
 import type { IntakeOutcome } from '../contracts/source.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
 import type { Logger } from '../logging/logger.js';
@@ -8,13 +9,14 @@ import { matchRoutes } from '../routing/compile-routes.js';
 import type { RenderTarget } from '../templates/message-renderer.js';
 import type { RuntimeHolder } from './runtime-holder.js';
 
-/**
- * The path every accepted event takes: route, render once per target sink, queue durably. The
- * HTTP answer waits for this and nothing after it, never for a robot.
- */
 /** Told about every accepted event, after its deliveries are queued (metrics, the admin page). */
 export type IntakeListener = (outcome: IntakeOutcome, deliveries: readonly DeliveryRequest[]) => void;
 
+/**
+ * The path every accepted event takes: route, commit the event and one row per target sink, answer.
+ * The HTTP answer waits for the commit and nothing after it: never for a template (the dispatcher
+ * renders when it sends) and never for a robot.
+ */
 export class Intake {
   readonly #listeners: IntakeListener[] = [];
 
@@ -28,26 +30,40 @@ export class Intake {
     this.#listeners.push(listener);
   }
 
-  /** What the event would produce, without queueing it (`hookmux render`, the admin playground). */
-  plan(event: HookEvent): DeliveryRequest[] {
+  /** Where the event goes: one delivery per (route, sink) match, nothing rendered. */
+  targets(event: HookEvent): DeliveryRequest[] {
     const runtime = this.holder.current;
     const deliveries: DeliveryRequest[] = [];
     for (const match of matchRoutes(event, runtime.routes)) {
-      const resolved = runtime.sinks.get(match.sink);
-      if (!resolved) continue; // config validation makes this unreachable
+      if (!runtime.sinks.has(match.sink)) continue; // config validation makes this unreachable
       deliveries.push({
         eventId: event.id,
         eventName: event.name,
         route: match.route.name,
         sink: match.sink,
-        message: this.#render(event, resolved, match.route.template),
+        ...(match.route.template === undefined ? {} : { routeDir: match.route.template }),
+        ...batchOf(runtime.config.routes, match.route.name),
+        event,
       });
     }
     return deliveries;
   }
 
+  /**
+   * What the event would produce, rendered now, without queueing it (`hookmux render`, the admin
+   * playground): dry runs only; accepted events are rendered by the dispatcher when sent.
+   */
+  plan(event: HookEvent): RenderedDeliveryRequest[] {
+    const runtime = this.holder.current;
+    return this.targets(event).map((d) => {
+      const resolved = runtime.sinks.get(d.sink);
+      if (!resolved) throw new HookmuxError('HM_ERR_SINK_NOT_FOUND', `sink "${d.sink}" is not configured`);
+      return { ...d, message: this.#render(event, resolved, d.routeDir) };
+    });
+  }
+
   async accept(event: HookEvent): Promise<IntakeOutcome> {
-    const deliveries = this.plan(event);
+    const deliveries = this.targets(event);
     const result =
       deliveries.length > 0 ? await this.queue.enqueue(deliveries) : { queued: 0, duplicates: 0 };
     this.logger.info(
@@ -106,4 +122,10 @@ export class Intake {
       };
     }
   }
+}
+
+/** `routes[].batch` of the named route, as a DeliveryRequest field. */
+function batchOf(routes: readonly RouteConfig[], name: string): { batchMs?: number } {
+  const batchMs = routes.find((r) => r.name === name)?.batchMs;
+  return batchMs === undefined || batchMs <= 0 ? {} : { batchMs };
 }

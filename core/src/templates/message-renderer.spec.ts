@@ -109,7 +109,7 @@ describe('MessageRenderer', () => {
     expect(renderer.render(event, sink('txt')).text).toBe('builtin txt');
   });
 
-  it('renders data, payload and event fields without HTML escaping, and front matter fields', () => {
+  it('renders data, payload and event fields escaped for the dialect (not as HTML), and front matter fields', () => {
     const dir = folder({
       '_default.md.hbs':
         '---\ntitle: "{{repo.fullName}} @ {{event.branch}}"\nurl: "{{event.url}}"\n---\n{{#each commits}}- {{shortId}} {{title}}\n{{/each}}\n\n\n\n{{payload.ref}}',
@@ -121,7 +121,8 @@ describe('MessageRenderer', () => {
       timeZone: 'UTC',
       people: [],
     }).render(event, sink('md'));
-    expect(message.text).toBe("- abc1234 it's <fine> & 好\n\nrefs/heads/main");
+    // `'` and `&` stay as they are; the `<` of the payload text carries the invisible escape mark.
+    expect(message.text).toBe("- abc1234 it's <\u200Bfine> & 好\n\nrefs/heads/main");
     expect(message.fields).toEqual({ title: 'acme/widget @ main', url: event.url });
     expect(message).toMatchObject({
       eventId: 'gitee:1',
@@ -146,6 +147,7 @@ describe('MessageRenderer', () => {
     const md = renderer.render(event, sink('md'));
     expect(md.text).toBe('<@ZhangSan> @李四 @wangwu');
     expect(md.mentions).toEqual({ userIds: ['ZhangSan'], mobiles: ['13900000000'], all: false });
+    // The test sink's formatMention gives `@id` in txt (a sink returning '' gets the name instead).
     expect(renderer.render(event, sink('txt')).text).toBe('@ZhangSan');
   });
 
@@ -183,8 +185,10 @@ describe('helpers for user text', () => {
       { ...event, payload: { body } },
       sink('md'),
     ).text;
+    // Quoted lines are escaped: the user's heading, bold, link and quote stay text inside the quote.
+    const mark = '\u200B';
     expect(text).toBe(
-      '> ## 现象\n> **粗体** and [link](https://gitee.com/x)\n> > quoted\n---\n现象\n粗体 and link (https://gitee.com/x)\nquoted',
+      `> ${mark}## 现象\n> *${mark}*粗体*${mark}* and [link]${mark}(https://gitee.com/x)\n> ${mark}> quoted\n---\n现象\n粗体 and link (https://gitee.com/x)\nquoted`,
     );
   });
 

@@ -4,11 +4,12 @@ import type { HookEvent } from '../contracts/hook-event.js';
 import type { Mentions, Message, TemplateFormat } from '../contracts/message.js';
 import type { Person, Sink, SinkTarget } from '../contracts/sink.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
+import { defaultDialect, singleLineKeys, toHttpUrl, toOneLineValue } from './escape-for-dialect.js';
 import { type RenderState, toMentions } from './template-helpers.js';
 import { renderFields, type TemplateSet } from './template-set.js';
 
-/** The templates that ship with hookmux (`templates/` at the repo root). */
-export const builtinTemplatesDir = fileURLToPath(new URL('../../../templates', import.meta.url));
+/** The templates that ship with hookmux (`templates/` in core's package). */
+export const builtinTemplatesDir = fileURLToPath(new URL('../../templates', import.meta.url));
 
 export interface RenderTarget {
   readonly sink: Sink;
@@ -126,6 +127,7 @@ export class MessageRenderer {
     }
     const state: RenderState = {
       format,
+      dialect: to.sink.dialect?.(to.target) ?? defaultDialect(format),
       sourceIdentity: event.source,
       sinkIdentity: to.sink.identity,
       people: this.options.people,
@@ -136,7 +138,14 @@ export class MessageRenderer {
       mentions: { userIds: new Set(), mobiles: new Set(), all: false },
     };
     const { payload, data, ...meta } = event;
-    const context = { ...data, event: meta, payload, sink: { name: to.target.name, type: to.target.type } };
+    const context = {
+      ...(collapseSingleLineFields(data) as Record<string, unknown>),
+      event: collapseSingleLineFields(meta),
+      // The raw payload is large and rarely printed: its one-line values are collapsed where a
+      // template prints them (`__escape … oneLine=true`, see parseEscaped).
+      payload,
+      sink: { name: to.target.name, type: to.target.type },
+    };
     const runtime = {
       data: { hookmux: state },
       allowProtoPropertiesByDefault: false,
@@ -157,7 +166,7 @@ export class MessageRenderer {
         },
       );
     }
-    const url = typeof fields['url'] === 'string' && fields['url'] !== '' ? fields['url'] : event.url;
+    const url = toHttpUrl(fields['url']) ?? toHttpUrl(event.url);
     return {
       eventId: event.id,
       eventName: event.name,
@@ -171,6 +180,29 @@ export class MessageRenderer {
       count: 1,
     };
   }
+}
+
+/** Single-line values of the event data made one line. Copy-on-write: objects without a value to change are returned as they are (payloads are large). */
+function collapseSingleLineFields(value: unknown, key = '', depth = 0): unknown {
+  if (typeof value === 'string') {
+    if (!singleLineKeys.has(key)) return value;
+    return toOneLineValue(value);
+  }
+  if (depth > 64 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    let changed: unknown[] | undefined;
+    value.forEach((item: unknown, i) => {
+      const next = collapseSingleLineFields(item, key, depth + 1);
+      if (next !== item) (changed ??= [...(value as unknown[])])[i] = next;
+    });
+    return changed ?? value;
+  }
+  let changed: Record<string, unknown> | undefined;
+  for (const [k, inner] of Object.entries(value)) {
+    const next = collapseSingleLineFields(inner, k, depth + 1);
+    if (next !== inner) (changed ??= { ...(value as Record<string, unknown>) })[k] = next;
+  }
+  return changed ?? value;
 }
 
 /** Templates are written for readability; robots show every blank line, so collapse runs of them. */

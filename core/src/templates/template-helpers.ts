@@ -1,11 +1,25 @@
-import type { HelperDelegate, HelperOptions } from 'handlebars';
+import Handlebars, { type HelperDelegate, type HelperOptions } from 'handlebars';
 
-import type { Mentions, TemplateFormat } from '../contracts/message.js';
+import type { Dialect, Mentions, TemplateFormat } from '../contracts/message.js';
 import type { Person } from '../contracts/sink.js';
+import {
+  collapseToOneLine,
+  defaultDialect,
+  escapeForDialect,
+  escapeMark,
+  isTextDialect,
+  toHttpUrl,
+  toMarkdownHref,
+  toOneLineValue,
+} from './escape-for-dialect.js';
 
 /** Per-render state the `mention` helper writes into (Handlebars `@hookmux`). */
 export interface RenderState {
   readonly format: TemplateFormat;
+  /** What every printed value is escaped for (the sink's `dialect()`, else from `format`). */
+  readonly dialect?: Dialect;
+  /** Set while a front-matter URL field renders: values print as they are, the result must be http(s). */
+  readonly urlField?: boolean;
   /** The `people:` key of the event's source (`gitee`). */
   readonly sourceIdentity: string;
   /** The `people:` key of the sink (`wecom`), if the sink can mention. */
@@ -48,19 +62,32 @@ export const templateHelpers: Record<string, HelperDelegate> = {
     const cut = truncateChars(kept, maxChars);
     return lines.length > maxLines && cut === kept ? `${kept}…` : cut;
   },
-  /** `{{mention login}}` or `{{mention list}}`: the person in the sink's own mention syntax. */
+  /**
+   * `{{mention login}}` or `{{mention list}}`: the person in the sink's own mention syntax (markup:
+   * a SafeString); a name printed instead, for someone without an id, is escaped.
+   */
   mention: function (this: unknown, who: unknown, options: HelperOptions) {
-    const state = (options.data as { hookmux?: RenderState }).hookmux;
+    const state = stateOf(options);
     const people = toPeople(who);
-    if (!state) return people.map((p) => `@${p.name ?? p.login ?? p.mobile ?? ''}`).join(' ');
-    return people.map((p) => mentionOne(p, state)).join(' ');
+    if (!state)
+      return safe(
+        people
+          .map((p) => `@${escapeText(oneLine(p.name ?? p.login ?? p.mobile ?? ''), undefined)}`)
+          .join(' '),
+      );
+    return safe(people.map((p) => mentionOne(p, state)).join(' '));
   },
   /** `{{mentionAll}}`: everyone in the group. */
   mentionAll: function (this: unknown, options: HelperOptions) {
-    const state = (options.data as { hookmux?: RenderState }).hookmux;
+    const state = stateOf(options);
     if (state) state.mentions.all = true;
-    return '@all';
+    return safe('@all');
   },
+  /**
+   * `{{raw value}}` (or `{{{value}}}`): printed as it is, unescaped. Only for markup the template
+   * (or a trusted robot client, see templates/README.md) wrote; never for payload text.
+   */
+  raw: (value: unknown) => safe(stringOf(value)),
   /** `{{date value}}` → `2021-10-08 17:53` in `templates.timeZone`; `{{date value "date"}}`, `"time"`, `"iso"`. */
   date: function (this: unknown, value: unknown, ...rest: unknown[]) {
     const options = rest.pop() as HelperOptions;
@@ -100,21 +127,37 @@ export const templateHelpers: Record<string, HelperDelegate> = {
    * `{{link text url}}`: a link in the message's dialect, only to http(s); any other URL (or none)
    * leaves the text alone, so a payload cannot link to `javascript:` or a custom scheme.
    */
-  link: function (this: unknown, text: unknown, url: unknown, options: HelperOptions) {
-    const state = (options.data as { hookmux?: RenderState }).hookmux;
-    const label = stringOf(text);
-    const href = stringOf(url).trim();
-    if (!/^https?:\/\/[^\s]+$/i.test(href)) return label;
-    return state?.format === 'txt' ? `${label} ${href}` : `[${label}](${href})`;
+  link: function (this: unknown, ...args: unknown[]) {
+    const options = args.pop() as HelperOptions;
+    const state = stateOf(options);
+    const dialect = dialectOf(state);
+    // Block form `{{#link url}}label with {{values}}{{/link}}`: the label is the rendered block,
+    // whose values are already escaped.
+    const block = typeof options.fn === 'function' && args.length === 1;
+    const url = block ? args[0] : args[1];
+    const href = toHttpUrl(url instanceof Handlebars.SafeString ? url.toString() : url);
+    const label = block ? oneLine(options.fn(this)) : escapeText(oneLine(stringOf(args[0])), dialect);
+    if (href === undefined) return safe(label);
+    if (isTextDialect(dialect)) return safe(label === '' || label === href ? href : `${label} ${href}`);
+    return safe(`[${label === '' ? escapeText(href, dialect) : label}](${toMarkdownHref(href)})`);
   },
-  /** `{{quote text}}`: every line as a markdown quote (`> `), so user text cannot become a heading. */
-  quote: (text: unknown) =>
-    stringOf(text)
-      .split(/\r?\n/)
-      .map((line) => `> ${line}`)
-      .join('\n'),
+  /**
+   * `{{quote text}}`: every line, escaped, as a markdown quote (`> `): user text cannot end the
+   * quote or become a heading.
+   */
+  quote: function (this: unknown, text: unknown, options: HelperOptions) {
+    const dialect = dialectOf(stateOf(options));
+    const lines = stringOf(text).split(/\r?\n/);
+    return safe(lines.map((line) => `> ${escapeText(line, dialect)}`).join('\n'));
+  },
   /** `{{plain text}}`: strips markdown structure (headings, quotes, links, bold, font tags) from user text. */
   plain: (text: unknown) => toPlain(stringOf(text)),
+  /** `{{href url}}`: the URL when it is http(s), else nothing: for text templates that write URLs out. */
+  href: (url: unknown) => safe(toHttpUrl(stringOf(url)) ?? ''),
+  /** `{{concat repo.url "/commit/" after}}`: the values as one string (to build a link target). */
+  concat: (...args: unknown[]) => args.slice(0, -1).map(stringOf).join(''),
+  /** `{{oneLine text}}`: line breaks become spaces (titles and names already are one line). */
+  oneLine: (text: unknown) => oneLine(stringOf(text)),
   /** `{{default value "fallback"}}`. */
   default: (value: unknown, fallback: unknown) =>
     value === undefined || value === null || value === '' ? fallback : value,
@@ -123,20 +166,66 @@ export const templateHelpers: Record<string, HelperDelegate> = {
   add: (a: unknown, b: unknown) => Number(a) + Number(b),
 };
 
+/**
+ * Wraps every `{{value}}` of a template (see compileEscaped in template-set.ts): a SafeString
+ * (markup from `mention`, `link`, `quote`, `raw`, …) prints as it is; anything else is text,
+ * escaped for the message's dialect. Front-matter URL fields print unescaped and are checked whole.
+ */
+export const escapeHelperName = '__escape';
+export function escapeValue(this: unknown, value: unknown, options: HelperOptions): unknown {
+  if (value instanceof Handlebars.SafeString) return value;
+  const hash = (options.hash ?? {}) as { oneLine?: boolean; raw?: boolean };
+  const text = hash.oneLine === true ? toOneLineValue(stringOf(value)) : stringOf(value);
+  const state = stateOf(options);
+  if (hash.raw === true) return safe(text);
+  if (state?.urlField) return text;
+  return escapeText(text, dialectOf(state));
+}
+
+function stateOf(options: HelperOptions | undefined): RenderState | undefined {
+  return (options?.data as { hookmux?: RenderState } | undefined)?.hookmux;
+}
+
+function dialectOf(state: RenderState | undefined): Dialect {
+  return state?.dialect ?? defaultDialect(state?.format ?? 'md');
+}
+
+function escapeText(text: string, dialect: Dialect | undefined): string {
+  return escapeForDialect(text, dialect ?? 'markdown');
+}
+
+function oneLine(text: string): string {
+  return collapseToOneLine(text);
+}
+
+/** `@name`; someone named "all" must not read as `@all`, which sinks turn into a mention of everyone. */
+function atName(display: string): string {
+  return /^all\b/i.test(display) ? `@${escapeMark}${display}` : `@${display}`;
+}
+
+function safe(text: string): Handlebars.SafeString {
+  return new Handlebars.SafeString(text);
+}
+
 function mentionOne(who: Who, state: RenderState): string {
   const identity = who.source ?? state.sourceIdentity;
   const person = state.people.find((p) =>
     who.login !== undefined ? p[identity] === who.login : p['mobile'] === who.mobile,
   );
-  const display = person?.['name'] ?? who.name ?? who.login ?? who.mobile ?? '';
+  const display = escapeText(
+    oneLine(person?.['name'] ?? who.name ?? who.login ?? who.mobile ?? ''),
+    dialectOf(state),
+  );
   const userId = state.sinkIdentity ? person?.[state.sinkIdentity] : undefined;
   if (userId) {
     state.mentions.userIds.add(userId);
-    return state.formatMention ? state.formatMention(userId) : `@${display}`;
+    // A sink that mentions through a list (WeCom text) writes nothing inline: the name shows.
+    const inline = state.formatMention?.(userId);
+    return inline !== undefined && inline !== '' ? inline : atName(display);
   }
   const mobile = person?.['mobile'] ?? who.mobile;
   if (mobile) state.mentions.mobiles.add(mobile);
-  return `@${display}`;
+  return atName(display);
 }
 
 interface Who {
@@ -214,6 +303,7 @@ function formatDate(value: unknown, style: string, timeZone: string): string {
 
 function stringOf(value: unknown): string {
   if (value === undefined || value === null) return '';
+  if (value instanceof Handlebars.SafeString) return value.toString();
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     return value.toString();

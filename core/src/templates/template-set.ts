@@ -6,7 +6,8 @@ import { parse as parseYaml } from 'yaml';
 
 import type { TemplateFormat } from '../contracts/message.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
-import { templateHelpers } from './template-helpers.js';
+import { singleLineKeys, toHttpUrl } from './escape-for-dialect.js';
+import { escapeHelperName, escapeValue, type RenderState, templateHelpers } from './template-helpers.js';
 
 type Render = (context: unknown, options?: Handlebars.RuntimeOptions) => string;
 
@@ -18,12 +19,99 @@ export interface CompiledTemplate {
 }
 
 const compileOptions: CompileOptions = {
-  // Robot messages are markdown or text, not HTML: `'` must stay `'`, not `&#x27;`.
+  // Handlebars' own escaping is for HTML (`'` → `&#x27;`); robots get theirs from `__escape`,
+  // which compileEscaped wraps around every `{{value}}` (issue 13).
   noEscape: true,
-  knownHelpers: Object.fromEntries(Object.keys(templateHelpers).map((name) => [name, true])),
+  knownHelpers: Object.fromEntries(
+    [...Object.keys(templateHelpers), escapeHelperName].map((name) => [name, true]),
+  ),
   knownHelpersOnly: true,
 };
 type CompileOptions = NonNullable<Parameters<typeof Handlebars.compile>[1]>;
+type AstNode = hbs.AST.Node;
+
+/**
+ * Parses a template and rewrites every double-brace mustache `{{x}}` / `{{helper a b}}` into
+ * `{{__escape x}}` / `{{__escape (helper a b)}}`, so that what a template prints is text in the
+ * message's dialect unless it is markup on purpose: a SafeString from a helper, `{{raw x}}`, or a
+ * triple-brace `{{{x}}}` (left alone). A value from a single-line key (`title`, `name`, `refName`,
+ * …) also gets `oneLine=true`, triple braces too (`raw=true`): it prints as one line.
+ */
+export function parseEscaped(source: string): hbs.AST.Program {
+  const program = Handlebars.parse(source);
+  wrapMustaches(program);
+  return program;
+}
+
+const helperNames = new Set([...Object.keys(templateHelpers), 'lookup', 'log']);
+
+function wrapMustaches(node: AstNode | undefined | null): void {
+  if (!node) return;
+  switch (node.type) {
+    case 'Program':
+      for (const statement of (node as hbs.AST.Program).body) wrapMustaches(statement);
+      return;
+    case 'BlockStatement':
+    case 'PartialBlockStatement':
+    case 'DecoratorBlock': {
+      const block = node as hbs.AST.BlockStatement;
+      wrapMustaches(block.program);
+      wrapMustaches(block.inverse);
+      return;
+    }
+    case 'MustacheStatement': {
+      const mustache = node as hbs.AST.MustacheStatement & { path: hbs.AST.Expression };
+      const path = mustache.path as hbs.AST.PathExpression;
+      const isCall =
+        mustache.params.length > 0 ||
+        (mustache.hash?.pairs.length ?? 0) > 0 ||
+        (path.type === 'PathExpression' && helperNames.has(path.original));
+      // The key the printed value comes from (`issue.title`, or a helper's first argument).
+      const source = isCall ? mustache.params[0] : mustache.path;
+      const key =
+        source?.type === 'PathExpression' ? (source as hbs.AST.PathExpression).parts.at(-1) : undefined;
+      const oneLine = key !== undefined && singleLineKeys.has(key);
+      // `{{{value}}}` stays unescaped; only a one-line value is still made one line.
+      if (!mustache.escaped && !oneLine) return;
+      const inner: hbs.AST.Expression = isCall
+        ? ({
+            type: 'SubExpression',
+            path: mustache.path,
+            params: mustache.params,
+            hash: mustache.hash,
+            loc: mustache.loc,
+          } as unknown as hbs.AST.SubExpression)
+        : mustache.path;
+      const escapePath: hbs.AST.PathExpression = {
+        type: 'PathExpression',
+        data: false,
+        depth: 0,
+        parts: [escapeHelperName],
+        original: escapeHelperName,
+        loc: mustache.loc,
+      };
+      mustache.path = escapePath;
+      mustache.params = [inner];
+      const flag = (name: string): hbs.AST.HashPair => ({
+        type: 'HashPair',
+        key: name,
+        value: {
+          type: 'BooleanLiteral',
+          value: true,
+          original: true,
+          loc: mustache.loc,
+        } as hbs.AST.BooleanLiteral,
+        loc: mustache.loc,
+      });
+      const pairs = [...(oneLine ? [flag('oneLine')] : []), ...(mustache.escaped ? [] : [flag('raw')])];
+      if (pairs.length > 0) mustache.hash = { type: 'Hash', pairs, loc: mustache.loc };
+      else delete (mustache as { hash?: hbs.AST.Hash }).hash;
+      return;
+    }
+    default:
+      return;
+  }
+}
 
 /**
  * Every template in the search path, compiled once when the config loads: a syntax error names
@@ -36,6 +124,7 @@ export class TemplateSet {
   private constructor() {
     for (const [name, helper] of Object.entries(templateHelpers))
       this.#handlebars.registerHelper(name, helper);
+    this.#handlebars.registerHelper(escapeHelperName, escapeValue);
   }
 
   /** Compiles every `*.hbs` below each folder; returns the set and every problem found. */
@@ -115,23 +204,27 @@ export class TemplateSet {
       }
     }
     const fields = this.#compileFields(fieldsSource, file);
+    let ast: hbs.AST.Program;
     try {
-      this.#handlebars.precompile(body, compileOptions);
+      ast = parseEscaped(body);
+      this.#handlebars.precompile(ast, compileOptions);
     } catch (error) {
       throw toSyntaxError(file, error, bodyLine - 1);
     }
-    return { file, body: this.#handlebars.compile(body, compileOptions), fields };
+    return { file, body: this.#handlebars.compile(ast, compileOptions), fields };
   }
 
   #compileFields(value: unknown, file: string): Readonly<Record<string, unknown>> {
     const compileValue = (v: unknown): unknown => {
       if (typeof v === 'string') {
+        let ast: hbs.AST.Program;
         try {
-          this.#handlebars.precompile(v, compileOptions);
+          ast = parseEscaped(v);
+          this.#handlebars.precompile(ast, compileOptions);
         } catch (error) {
           throw toSyntaxError(file, error, 0);
         }
-        return this.#handlebars.compile(v, compileOptions);
+        return this.#handlebars.compile(ast, compileOptions);
       }
       if (Array.isArray(v)) return v.map(compileValue);
       if (typeof v === 'object' && v !== null) {
@@ -155,21 +248,33 @@ export function templateNames(
   return names;
 }
 
-/** Renders front-matter fields (compiled templates inside plain data) with a context. */
+/**
+ * Renders front-matter fields (compiled templates inside plain data) with a context. A field whose
+ * key ends in `url` (`url`, `picurl`, `buttons[].url`, a card's `jump_list[].url`) is a link
+ * target: its values print unescaped and the result is kept only when it is one http(s) URL,
+ * else it is empty (issue 13: no `javascript:` link from a payload).
+ */
 export function renderFields(
   fields: Readonly<Record<string, unknown>>,
   context: unknown,
   options: Handlebars.RuntimeOptions,
 ): Record<string, unknown> {
-  const renderValue = (v: unknown): unknown => {
-    if (typeof v === 'function') return (v as Render)(context, options).trim();
-    if (Array.isArray(v)) return v.map(renderValue);
+  const data = (options.data ?? {}) as { hookmux?: RenderState };
+  const urlOptions: Handlebars.RuntimeOptions = data.hookmux
+    ? { ...options, data: { ...data, hookmux: { ...data.hookmux, urlField: true } } }
+    : options;
+  const renderValue = (v: unknown, key: string): unknown => {
+    if (typeof v === 'function') {
+      if (!/url$/i.test(key)) return (v as Render)(context, options).trim();
+      return toHttpUrl((v as Render)(context, urlOptions)) ?? '';
+    }
+    if (Array.isArray(v)) return v.map((inner) => renderValue(inner, key));
     if (typeof v === 'object' && v !== null) {
-      return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, renderValue(inner)]));
+      return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, renderValue(inner, k)]));
     }
     return v;
   };
-  return renderValue(fields) as Record<string, unknown>;
+  return renderValue(fields, '') as Record<string, unknown>;
 }
 
 function listTemplates(dir: string): string[] {

@@ -2,8 +2,11 @@ import { ContainerModule, QueueProvider } from '@hookmux/core';
 
 import { RedisQueueProvider } from './redis-queue-provider.js';
 
-export { RedisQueue, type RedisQueueOptions } from './redis-queue.js';
-export { RedisRateLimiter, type Admission } from './redis-rate-limiter.js';
+export { RedisLeaseStore } from './redis-lease-store.js';
+export { RedisOnceStore } from './redis-once-store.js';
+export { RedisOutboxStore } from './redis-outbox-store.js';
+export { RedisRateWindowStore } from './redis-rate-window-store.js';
+export { openRedisStorage, RedisStorage, type RedisStorageOptions } from './redis-storage.js';
 export { RedisQueueProvider };
 
 export default new ContainerModule(({ bind }) => {

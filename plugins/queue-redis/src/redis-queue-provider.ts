@@ -1,30 +1,20 @@
-import {
-  type DeliveryStore,
-  injectable,
-  type Queue,
-  type QueueDeps,
-  type QueueProvider,
-} from '@hookmux/core';
+import { type DeliveryStorage, injectable, type QueueProvider, type StorageDeps } from '@hookmux/core';
 
-import { RedisQueue } from './redis-queue.js';
+import { openRedisStorage } from './redis-storage.js';
 
-/** `storage: { type: redis, url, prefix? }`: core's `createQueue` picks this provider for it. */
+/** `storage: { type: redis, url, prefix? }`: core runs its Dispatcher on the storage this opens. */
 @injectable()
 export class RedisQueueProvider implements QueueProvider {
   readonly type = 'redis';
 
-  async create(deps: QueueDeps): Promise<Queue & DeliveryStore> {
+  async openStorage(deps: StorageDeps): Promise<DeliveryStorage> {
     const { storage } = deps;
     if (storage.type !== 'redis')
       throw new Error(`RedisQueueProvider cannot serve storage type ${storage.type}`);
-    const queue = new RedisQueue({
+    return openRedisStorage({
       url: storage.url,
       ...(storage.prefix === undefined ? {} : { prefix: storage.prefix }),
-      sinks: deps.sinks,
       logger: deps.logger,
-      delivery: deps.delivery,
     });
-    await queue.open();
-    return queue;
   }
 }

@@ -1,4 +1,4 @@
-import type { Message } from '@hookmux/core';
+import type { Dialect, Message } from '@hookmux/core';
 
 import type { DingTalkFormat } from './dingtalk-sink-settings.js';
 
@@ -40,6 +40,11 @@ export type DingTalkBody =
       at?: DingTalkAt;
     }
   | { msgtype: 'feedCard'; feedCard: { links: DingTalkFeedLink[] } };
+
+/** `text` is plain; every other message type carries (or falls back to) DingTalk markdown. */
+export function dingTalkDialect(format: DingTalkFormat): Dialect {
+  return format === 'text' ? 'dingtalk-text' : 'dingtalk-markdown';
+}
 
 export interface BuildDingTalkBodyOptions {
   readonly format: DingTalkFormat;
@@ -114,11 +119,19 @@ function buildContent(
   options: BuildDingTalkBodyOptions,
   style: 'text' | 'markdown',
 ): string {
-  const translated = style === 'markdown' ? toDingTalkMarkdown(message.text) : toDingTalkPlain(message.text);
+  // A `txt` template wrote plain text: stripping "markdown" from it would eat what a user typed.
+  const translated =
+    style === 'markdown'
+      ? toDingTalkMarkdown(message.text)
+      : message.format === 'txt'
+        ? message.text.trim()
+        : toDingTalkPlain(message.text);
   // DingTalk highlights a mention only when `@id` is also in the text (robots.md §2.1).
   const anchors = options.mentions ? listAnchors(message).filter((a) => !translated.includes(a)) : [];
   const marker =
-    style === 'markdown' && message.url ? `\n\n…（内容过长，[查看全文](${message.url})）` : '\n…（内容过长）';
+    style === 'markdown' && message.url !== undefined && /^https?:\/\/[^\s<>()"]+$/i.test(message.url)
+      ? `\n\n…（内容过长，[查看全文](${message.url})）`
+      : '\n…（内容过长）';
   const suffix = anchors.length > 0 ? `\n${anchors.join(' ')}` : '';
   return cutBytes(translated, dingTalkLimits.text - byteLength(suffix), marker) + suffix;
 }
@@ -164,10 +177,10 @@ export function toDingTalkPlain(text: string): string {
     .replace(/<@([^>\s]+)>/g, '@$1')
     .replace(/<font\b[^>]*>([\s\S]*?)<\/font>/gi, '$1')
     .replace(/!\[[^\]]*\]\(([^)\s]+)\)/g, '$1')
-    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, label: string, href: string) =>
+    .replace(/\[((?:[^[\]\n]|\[[^[\]\n]*\])+)\]\(([^)\s]+)\)/g, (_m, label: string, href: string) =>
       label === href ? href : `${label} ${href}`,
     )
-    .replace(/\*\*([^*]+)\*\*/g, '$1')
+    .replace(/\*\*((?:(?!\*\*)[^\n])+)\*\*/g, '$1')
     .replace(/^\s{0,3}(?:#{1,6}\s+|>\s?)/gm, '')
     .trim();
 }

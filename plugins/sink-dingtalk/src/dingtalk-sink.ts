@@ -8,11 +8,17 @@ import {
   type Sink,
   type SinkContext,
   type SinkTarget,
+  type Dialect,
   type TemplateFormat,
   sendToRobot,
 } from '@hookmux/core';
 
-import { buildDingTalkBody, dingTalkLimits, type DingTalkBody } from './build-dingtalk-body.js';
+import {
+  buildDingTalkBody,
+  dingTalkDialect,
+  dingTalkLimits,
+  type DingTalkBody,
+} from './build-dingtalk-body.js';
 import { classifyDingTalkAnswer } from './classify-dingtalk-answer.js';
 import {
   dingTalkSinkConfigSchema,
@@ -33,6 +39,10 @@ export class DingTalkSink implements Sink {
   /** `@userId` inline; the id also goes to `at.atUserIds`, since DingTalk needs both to notify and highlight. */
   formatMention(userId: string): string {
     return `@${userId}`;
+  }
+
+  dialect(target: SinkTarget): Dialect {
+    return dingTalkDialect(readDingTalkFormat(target.settings));
   }
 
   templateFormat(target: SinkTarget): TemplateFormat {

@@ -1,4 +1,4 @@
-import type { Message } from '@hookmux/core';
+import type { Dialect, Message } from '@hookmux/core';
 
 import { toFeishuPostParagraphs, toLarkMarkdown, type FeishuPostElement } from './convert-wecom-markdown.js';
 import type { FeishuFormat } from './feishu-sink-settings.js';
@@ -32,6 +32,11 @@ export type FeishuBody = (FeishuTextBody | FeishuPostBody | FeishuCardBody) & {
   readonly timestamp?: string;
   readonly sign?: string;
 };
+
+/** What each message type renders: text (only `<at>` tags), post (converted to tags), card lark_md. */
+export function feishuDialect(format: FeishuFormat): Dialect {
+  return format === 'text' ? 'feishu-text' : format === 'post' ? 'feishu-post' : 'feishu-lark-md';
+}
 
 export interface BuildFeishuBodyOptions {
   readonly format: FeishuFormat;
@@ -160,13 +165,13 @@ function readTitle(message: Message): string | undefined {
 function dropTitleLine(text: string, title: string | undefined): string {
   if (title === undefined) return text;
   const [first, ...rest] = text.split('\n');
-  const plain = (first ?? '').replace(/\*\*/g, '').trim();
+  const plain = (first ?? '').replace(/\*\*/g, '').replace(/\s+/g, ' ').trim();
   return plain === title.trim() ? rest.join('\n').replace(/^\n+/, '') : text;
 }
 
 function buildTails(message: Message, format: FeishuFormat): string[] {
   const tails: string[] = [];
-  if (message.url !== undefined && message.url !== '') {
+  if (message.url !== undefined && /^https?:\/\/[^\s<>"]+$/i.test(message.url)) {
     tails.push(
       format === 'text'
         ? `${truncationMarker}\n全文: ${message.url}`

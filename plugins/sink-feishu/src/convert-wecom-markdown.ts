@@ -8,7 +8,7 @@ export type FeishuPostElement =
 const cardColours: Readonly<Record<string, string>> = { info: 'green', comment: 'grey', warning: 'orange' };
 
 const inlineToken =
-  /\[([^\]\n]*)\]\(([^)\s]+)\)|<at\s+user_id="([^"]+)"[^>]*>[^<]*<\/at>|<at\s+id=["']?([^"'\s>]+)["']?\s*>[^<]*<\/at>|<@([^>\s]+)>/g;
+  /\[((?:[^[\]\n]|\[[^[\]\n]*\])*)\]\(([^)\s]+)\)|<at\s+user_id="([^"]+)"[^>]*>[^<]*<\/at>|<at\s+id=["']?([^"'\s>]+)["']?\s*>[^<]*<\/at>|<@([^>\s]+)>/g;
 
 /**
  * The WeCom-flavoured markdown the templates write (v1 subset) → Feishu post paragraphs, one per
@@ -55,6 +55,6 @@ export function toLarkMarkdown(markdown: string): string {
 function stripInlineMarks(line: string): string {
   return line
     .replace(/<font\b[^>]*>([\s\S]*?)<\/font>/gi, '$1')
-    .replace(/\*\*([^*\n]+)\*\*/g, '$1')
+    .replace(/\*\*((?:(?!\*\*)[^\n])+)\*\*/g, '$1')
     .replace(/`([^`\n]+)`/g, '$1');
 }

@@ -7,11 +7,12 @@ import {
   type Sink,
   type SinkContext,
   type SinkTarget,
+  type Dialect,
   type TemplateFormat,
   sendToRobot,
 } from '@hookmux/core';
 
-import { buildFeishuBody, type FeishuBody } from './build-feishu-body.js';
+import { buildFeishuBody, feishuDialect, type FeishuBody } from './build-feishu-body.js';
 import { classifyFeishuAnswer } from './classify-feishu-answer.js';
 import {
   feishuSinkConfigSchema,
@@ -40,6 +41,10 @@ export class FeishuSink implements Sink {
       readFeishuFormat(target.settings),
       target.settings['mentions'] !== false,
     );
+  }
+
+  dialect(target: SinkTarget): Dialect {
+    return feishuDialect(readFeishuFormat(target.settings));
   }
 
   templateFormat(target: SinkTarget): TemplateFormat {

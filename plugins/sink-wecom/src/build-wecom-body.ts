@@ -1,4 +1,4 @@
-import type { Mentions, Message } from '@hookmux/core';
+import type { Dialect, Mentions, Message } from '@hookmux/core';
 
 import { truncateUtf8Markdown } from './truncate-utf8-markdown.js';
 import type { WeComFormat } from './wecom-settings.js';
@@ -44,6 +44,14 @@ export interface WeComTemplateCardBody {
 }
 export type WeComBody =
   WeComTextBody | WeComMarkdownBody | WeComMarkdownV2Body | WeComNewsBody | WeComTemplateCardBody;
+
+/**
+ * The markup each message type renders, which the values printed by templates are escaped for.
+ * `news` and `template_card` are built from markdown templates and stripped to plain text here.
+ */
+export function weComDialect(format: WeComFormat): Dialect {
+  return format === 'text' ? 'wecom-text' : format === 'markdown_v2' ? 'wecom-markdown-v2' : 'wecom-markdown';
+}
 
 export interface BuildWeComBodyOptions {
   readonly format: WeComFormat;
@@ -155,14 +163,17 @@ function cutPlain(text: string, maxBytes: number): string {
 
 /** News descriptions and card text are plain: markdown syntax there shows as-is. */
 export function stripMarkdown(text: string): string {
-  return text
-    .replace(/<font\b[^>]*>([\s\S]*?)<\/font>/gi, '$1')
-    .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/\*\*([^*]+)\*\*/g, '$1')
-    .replace(/`([^`]+)`/g, '$1')
-    .replace(/^\s{0,3}(?:#{1,6}\s+|>+\s?)/gm, '')
-    .trim();
+  return (
+    text
+      .replace(/<font\b[^>]*>([\s\S]*?)<\/font>/gi, '$1')
+      .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
+      // A label may hold brackets of escaped payload text (`[[a]\u200B(b) …](url)`).
+      .replace(/\[((?:[^[\]\n]|\[[^[\]\n]*\])*)\]\([^)\s]*\)/g, '$1')
+      .replace(/\*\*((?:(?!\*\*)[^\n])+)\*\*/g, '$1')
+      .replace(/`([^`]+)`/g, '$1')
+      .replace(/^\s{0,3}(?:#{1,6}\s+|>+\s?)/gm, '')
+      .trim()
+  );
 }
 
 function readString(value: unknown): string | undefined {

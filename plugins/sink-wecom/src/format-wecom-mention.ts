@@ -6,13 +6,12 @@ import type { WeComFormat } from './wecom-settings.js';
  * What `{{mention login}}` puts inline for a person whose WeCom userid is `userId`.
  *
  * - `markdown` (and the `md` template format): `<@userid>`, which is how WeCom markdown mentions.
- * - `text` (`txt`): `@userid`, display text only. The notification itself comes from
- *   `mentioned_list`, which the sink fills from the message's `mentions`; inlining `<@userid>`
- *   as well would mention twice.
- * - `markdown_v2`, `news`, `template_card`: `@userid` as plain text, since WeCom has no
- *   mention syntax there (robots.md §1.1).
+ * - every other format: `''`, which makes `{{mention}}` print `@name` (the person's name in
+ *   `people:`). In `text` the notification comes from `mentioned_list`, which the sink fills from
+ *   the message's `mentions`; a userid in the content would only show an internal id (issue 13).
+ *   `markdown_v2`, `news` and `template_card` have no mention syntax (robots.md §1.1).
  *
- * With `mentions: false` on the sink, every format gets the plain `@userid`.
+ * With `mentions: false` on the sink, every format gets the name.
  */
 export function formatWeComMention(
   userId: string,
@@ -20,5 +19,5 @@ export function formatWeComMention(
   mentions = true,
 ): string {
   const markdown = format === 'markdown' || format === 'md';
-  return mentions && markdown ? `<@${userId}>` : `@${userId}`;
+  return mentions && markdown ? `<@${userId}>` : '';
 }

@@ -39,7 +39,8 @@ export function truncateUtf8Markdown(text: string, maxBytes: number, options: Tr
 /** Best first: marker and link, then the marker alone (for limits smaller than the link). */
 function buildTails(options: TruncateOptions): string[] {
   const tails: string[] = [];
-  if (options.url !== undefined && options.url !== '') {
+  // Only an http(s) link is ever written (issue 13), whoever built the message.
+  if (options.url !== undefined && /^https?:\/\/[^\s<>"]+$/i.test(options.url)) {
     tails.push(
       options.style === 'markdown'
         ? `${truncationMarker}\n[查看全文](${escapeMarkdownUrl(options.url)})`

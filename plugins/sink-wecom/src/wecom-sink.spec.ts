@@ -100,10 +100,11 @@ describe('WeComSink', () => {
 
   it('should format mentions for the configured message type', () => {
     expect(sink.formatMention('ZhangSan', 'md', target({ key, format: 'markdown' }))).toBe('<@ZhangSan>');
-    expect(sink.formatMention('ZhangSan', 'txt', target({ key, format: 'text' }))).toBe('@ZhangSan');
-    expect(sink.formatMention('ZhangSan', 'md', target({ key, format: 'markdown_v2' }))).toBe('@ZhangSan');
+    // Elsewhere nothing inline: `{{mention}}` then prints the person's name, never the internal userid.
+    expect(sink.formatMention('ZhangSan', 'txt', target({ key, format: 'text' }))).toBe('');
+    expect(sink.formatMention('ZhangSan', 'md', target({ key, format: 'markdown_v2' }))).toBe('');
     expect(sink.formatMention('ZhangSan', 'md', target({ key, format: 'markdown', mentions: false }))).toBe(
-      '@ZhangSan',
+      '',
     );
   });
 

@@ -8,11 +8,12 @@ import {
   type Sink,
   type SinkContext,
   type SinkTarget,
+  type Dialect,
   type TemplateFormat,
   sendToRobot,
 } from '@hookmux/core';
 
-import { buildWeComBody, weComLimits, type WeComBody } from './build-wecom-body.js';
+import { buildWeComBody, weComDialect, weComLimits, type WeComBody } from './build-wecom-body.js';
 import { classifyWeComAnswer } from './classify-wecom-answer.js';
 import { formatWeComMention } from './format-wecom-mention.js';
 import { weComConfigSchema } from './wecom-config-schema.js';
@@ -33,6 +34,10 @@ export class WeComSink implements Sink {
       readWeComFormat(target.settings),
       target.settings['mentions'] !== false,
     );
+  }
+
+  dialect(target: SinkTarget): Dialect {
+    return weComDialect(readWeComFormat(target.settings));
   }
 
   templateFormat(target: SinkTarget): TemplateFormat {

@@ -1,3 +1,5 @@
+import { escapeForDialect, sanitizeRobotMarkdown, toHttpUrl, toMarkdownHref } from '@hookmux/core';
+
 import type {
   DingTalkButton,
   DingTalkLink,
@@ -17,11 +19,14 @@ export interface DingTalkMessageData {
   readonly title?: string;
   /** The title, when the body does not already start with it: print it as a bold first line. */
   readonly headline?: string;
-  /** The body in the WeCom markdown v1 subset (images become links), mention anchors removed. */
+  /**
+   * The body in the WeCom markdown v1 subset (images become links), mention anchors removed, safe
+   * to print raw (`{{{content}}}`): the client's markup, without mention tags or non-http links.
+   */
   readonly content: string;
   /** The body as plain text. */
   readonly contentText: string;
-  /** The whole message as markdown: headline, content, links and buttons as `[t](u)` lines. */
+  /** The whole message as markdown (safe to print raw): headline, content, links and buttons as `[t](u)` lines. */
   readonly markdown: string;
   /** The whole message as plain text. */
   readonly text: string;
@@ -36,18 +41,29 @@ export interface DingTalkMessageData {
   readonly robot: string;
 }
 
-export function buildDingTalkMessageData(message: DingTalkMessage, robot: string): DingTalkMessageData {
+export interface DingTalkMessageOptions {
+  /** The robot's `allowAtAll` (default true, as DingTalk): false drops `isAtAll`. */
+  readonly allowAtAll?: boolean;
+}
+
+export function buildDingTalkMessageData(
+  message: DingTalkMessage,
+  robot: string,
+  options: DingTalkMessageOptions = {},
+): DingTalkMessageData {
   const anchors = [...message.at.userIds, ...message.at.mobiles];
   const body = removeMentionAnchors(message.body, anchors);
   const isMarkdown = message.msgtype === 'markdown' || message.msgtype === 'actionCard';
-  const content = isMarkdown ? toWeComMarkdown(body) : tidyLines(body);
+  const content = isMarkdown
+    ? sanitizeRobotMarkdown(toWeComMarkdown(body))
+    : escapeForDialect(tidyLines(body), 'markdown');
   const contentText = isMarkdown ? toPlainText(body) : tidyLines(body);
   const headline =
     message.title !== undefined && !startsWithTitle(contentText, message.title)
       ? message.title.trim()
       : undefined;
   const linkLines = listLinkLines(message);
-  const url = message.links[0]?.url ?? message.buttons[0]?.url ?? findMarkdownLink(body);
+  const url = toHttpUrl(message.links[0]?.url ?? message.buttons[0]?.url ?? findMarkdownLink(body));
   const picUrl = message.links.find((l) => l.picUrl !== undefined)?.picUrl;
   return {
     msgtype: message.msgtype,
@@ -56,9 +72,9 @@ export function buildDingTalkMessageData(message: DingTalkMessage, robot: string
     content,
     contentText,
     markdown: joinBlocks([
-      headline === undefined ? '' : `**${headline}**`,
+      headline === undefined ? '' : `**${escapeForDialect(oneLine(headline), 'markdown')}**`,
       content,
-      linkLines.map((l) => `[${l.title}](${l.url})`).join('\n'),
+      linkLines.map((l) => toMarkdownLink(l.title, l.url)).join('\n'),
     ]),
     text: joinBlocks([headline ?? '', contentText, linkLines.map((l) => `${l.title}: ${l.url}`).join('\n')]),
     links: message.links,
@@ -66,7 +82,7 @@ export function buildDingTalkMessageData(message: DingTalkMessage, robot: string
     ...(url === undefined ? {} : { url }),
     ...(picUrl === undefined ? {} : { picUrl }),
     mentions: {
-      all: message.at.all,
+      all: message.at.all && options.allowAtAll !== false,
       people: [
         ...message.at.userIds.map((login) => ({ login })),
         ...message.at.mobiles.map((mobile) => ({ mobile })),
@@ -74,6 +90,17 @@ export function buildDingTalkMessageData(message: DingTalkMessage, robot: string
     },
     robot,
   };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** A link line of the whole-message markdown: only to http(s), else the title as text. */
+function toMarkdownLink(title: string, url: string): string {
+  const label = escapeForDialect(oneLine(title), 'markdown');
+  const href = toHttpUrl(url);
+  return href === undefined ? label : `[${label}](${toMarkdownHref(href)})`;
 }
 
 /** One line of summary for digests and logs: the title, else the first line of the text. */

@@ -66,7 +66,7 @@ export class DingTalkSource implements Source {
   receive(request: InboundRequest, context: SourceContext): HookEvent {
     const settings = readDingTalkSettings(context.settings);
     const verify = context.skipVerification !== true;
-    const token = request.query['access_token']?.trim() ?? '';
+    const token = readQueryParam(request, 'access_token')?.trim() ?? '';
     if (token === '' && verify) {
       throw new HookmuxError('HM_ERR_SRC_NO_TOKEN', 'the request has no access_token', {
         hint: 'post to …/robot/send?access_token=<a key of sources.dingtalk.robots>',
@@ -80,10 +80,10 @@ export class DingTalkSource implements Source {
         at: 'access_token',
       });
     }
-    const timestamp = request.query['timestamp'];
+    const timestamp = readQueryParam(request, 'timestamp');
     if (robot?.secret !== undefined && verify) {
       verifyDingTalkSignature(
-        { timestamp, sign: request.query['sign'] },
+        { timestamp, sign: readQueryParam(request, 'sign') },
         { secret: robot.secret, now: context.now() },
       );
     }
@@ -92,7 +92,7 @@ export class DingTalkSource implements Source {
     const message = readDingTalkMessage(body);
     if (robot !== undefined && verify) assertKeywords(message, robot);
 
-    const data = buildDingTalkMessageData(message, token);
+    const data = buildDingTalkMessageData(message, token, { allowAtAll: robot?.allowAtAll ?? true });
     context.logger.debug(
       { msgtype: message.msgtype, signed: robot?.secret !== undefined },
       'dingtalk message read',
@@ -127,6 +127,18 @@ export class DingTalkSource implements Source {
   replyError(error: HookmuxError): HttpReply {
     return replyDingTalkError(error);
   }
+}
+
+/**
+ * One query parameter. Koa gives a repeated one (`?access_token=a&access_token=b`) as an array:
+ * the same value twice counts once; different values name no robot (DingTalk's own error, not a 500).
+ */
+function readQueryParam(request: InboundRequest, key: string): string | undefined {
+  const value: unknown = request.query[key];
+  if (typeof value === 'string') return value;
+  if (!Array.isArray(value)) return undefined;
+  const values = [...new Set(value.filter((v): v is string => typeof v === 'string'))];
+  return values.length === 1 ? values[0] : values.length === 0 ? undefined : '\u0000ambiguous';
 }
 
 /** DingTalk's keyword rule: at least one keyword appears in a text-like field (not in URLs). */

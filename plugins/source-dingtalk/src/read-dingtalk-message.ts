@@ -1,4 +1,4 @@
-import { HookmuxError } from '@hookmux/core';
+import { HookmuxError, withoutLinkTargets } from '@hookmux/core';
 
 /** The message types a DingTalk custom robot takes on its webhook (robots.md §2.1). */
 export const dingTalkMsgtypes = ['text', 'markdown', 'link', 'actionCard', 'feedCard'] as const;
@@ -37,6 +37,7 @@ export interface DingTalkMessage {
 export function parseDingTalkBody(rawBody: Buffer): unknown {
   const text = rawBody.toString('utf8').replace(/^\uFEFF/, '');
   if (text.trim() === '') throw badJson('the request body is empty');
+  assertShallow(text);
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -69,12 +70,13 @@ export function readDingTalkMessage(body: unknown): DingTalkMessage {
   switch (type) {
     case 'text': {
       const text = requireText(content, type, 'content');
-      return { msgtype: type, body: text, links: [], buttons: [], at, keywordText: [text] };
+      return { msgtype: type, body: text, links: [], buttons: [], at, keywordText: keywordsOf(text) };
     }
     case 'markdown': {
       const title = requireText(content, type, 'title');
       const text = requireText(content, type, 'text');
-      return { msgtype: type, title, body: text, links: [], buttons: [], at, keywordText: [title, text] };
+      const body = unwrapDingTalkLinksIn(text);
+      return { msgtype: type, title, body, links: [], buttons: [], at, keywordText: keywordsOf(title, body) };
     }
     case 'link': {
       const title = requireText(content, type, 'title');
@@ -82,7 +84,15 @@ export function readDingTalkMessage(body: unknown): DingTalkMessage {
       const url = requireUrl(content, type, ['messageUrl', 'messageURL']);
       const picUrl = readUrl(content, ['picUrl', 'picURL']);
       const link: DingTalkLink = { title, url, ...(picUrl === undefined ? {} : { picUrl }) };
-      return { msgtype: type, title, body: text, links: [link], buttons: [], at, keywordText: [title, text] };
+      return {
+        msgtype: type,
+        title,
+        body: text,
+        links: [link],
+        buttons: [],
+        at,
+        keywordText: keywordsOf(title, text),
+      };
     }
     case 'actionCard':
       return readActionCard(content, at);
@@ -93,7 +103,7 @@ export function readDingTalkMessage(body: unknown): DingTalkMessage {
 
 function readActionCard(content: Record<string, unknown>, at: DingTalkMessage['at']): DingTalkMessage {
   const title = requireText(content, 'actionCard', 'title');
-  const text = requireText(content, 'actionCard', 'text');
+  const text = unwrapDingTalkLinksIn(requireText(content, 'actionCard', 'text'));
   const buttons: DingTalkButton[] = [];
   const btns = content['btns'];
   if (Array.isArray(btns) && btns.length > 0) {
@@ -117,7 +127,7 @@ function readActionCard(content: Record<string, unknown>, at: DingTalkMessage['a
     links: [],
     buttons,
     at,
-    keywordText: [title, text, ...buttons.map((b) => b.title)],
+    keywordText: keywordsOf(title, text, ...buttons.map((b) => b.title)),
   };
 }
 
@@ -133,7 +143,14 @@ function readFeedCard(content: Record<string, unknown>, at: DingTalkMessage['at'
       ...(picUrl === undefined ? {} : { picUrl }),
     };
   });
-  return { msgtype: 'feedCard', body: '', links, buttons: [], at, keywordText: links.map((l) => l.title) };
+  return {
+    msgtype: 'feedCard',
+    body: '',
+    links,
+    buttons: [],
+    at,
+    keywordText: keywordsOf(...links.map((l) => l.title)),
+  };
 }
 
 /** `at` is optional and forgiving: numbers become strings, `"true"`/`1` count as true. */
@@ -197,12 +214,58 @@ export function unwrapDingTalkLink(url: string): string {
   }
 }
 
+/**
+ * DingtalkChatbot (the common Python client) wraps every markdown link, in `markdown` and
+ * `actionCard` text too, as `[t](dingtalk://dingtalkclient/page/link?url=…&pc_slide=false)`: the
+ * targets are unwrapped like the single-URL fields, or they would reach other robots dead.
+ */
+export function unwrapDingTalkLinksIn(markdown: string): string {
+  return markdown.replace(
+    /(\]\()(dingtalk:\/\/dingtalkclient\/page\/link\?[^)\s]*)/gi,
+    (_m, open: string, url: string) => `${open}${unwrapDingTalkLink(url)}`,
+  );
+}
+
+/** Keyword rules look at what people read: link targets (and bare URLs) do not count (README). */
+function keywordsOf(...texts: string[]): string[] {
+  return texts.map(withoutLinkTargets);
+}
+
 /** DingTalk names the parameter as `markdown --》 title` (dingtalk-resp-400402-missing-markdown-title.json). */
 function missing(msgtype: string, field: string): HookmuxError {
   return new HookmuxError('HM_ERR_SRC_MALFORMED', `the DingTalk ${msgtype} message has no ${field}`, {
     hint: `fill ${msgtype}.${field} (see the DingTalk custom robot message formats)`,
     at: `${msgtype} --》 ${field}`,
   });
+}
+
+/** Robot messages nest three or four levels; far deeper is an attack on recursive parsers (as for Gitee). */
+export const maxDingTalkJsonDepth = 64;
+
+/**
+ * Counted on the text before parsing, like the Gitee source: `JSON.parse` of a deeply nested body
+ * would exhaust the stack (a 500) before any check on the parsed tree could run.
+ */
+function assertShallow(text: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth += 1;
+      if (depth > maxDingTalkJsonDepth) {
+        throw new HookmuxError(
+          'HM_ERR_SRC_MALFORMED',
+          `the DingTalk body is nested deeper than ${maxDingTalkJsonDepth} levels`,
+          { hint: 'post one DingTalk robot message: a JSON object a few levels deep', at: 'json' },
+        );
+      }
+    } else if (c === 0x7d || c === 0x5d) depth -= 1;
+  }
 }
 
 function badJson(message: string): HookmuxError {

@@ -6,6 +6,8 @@ export const defaultDingTalkPath = '/dingtalk/robot/send';
 export interface DingTalkRobotSettings {
   readonly secret: string | undefined;
   readonly keywords: readonly string[];
+  /** Whether `isAtAll` from this robot's clients mentions everyone (DingTalk's default: yes). */
+  readonly allowAtAll: boolean;
 }
 
 /** `sources.dingtalk`, as the source uses it. */
@@ -50,6 +52,12 @@ export const dingTalkConfigSchema: JsonSchema = {
                 items: { type: 'string', minLength: 1 },
                 description: 'At least one must appear in the message text (DingTalk allows up to 10).',
               },
+              allowAtAll: {
+                type: 'boolean',
+                default: true,
+                description:
+                  "Whether a client's `isAtAll` mentions everyone in the groups the message goes to (default true, as DingTalk; false: @all is dropped).",
+              },
             },
           },
         ],
@@ -78,7 +86,7 @@ export function readDingTalkSettings(settings: Readonly<Record<string, unknown>>
       const keywords = Array.isArray(robot['keywords'])
         ? robot['keywords'].filter((k): k is string => typeof k === 'string' && k !== '')
         : [];
-      robots.set(token, { secret, keywords });
+      robots.set(token, { secret, keywords, allowAtAll: robot['allowAtAll'] !== false });
     }
   }
   return { path, robots };

@@ -1,3 +1,5 @@
+import { withoutLinkTargets } from '@hookmux/core';
+
 /** Keys whose string values Feishu checks keywords against: text-like values, never `href` or URLs (robots.md §3.1). */
 const textKeys = new Set(['text', 'title', 'content', 'user_name']);
 const maxDepth = 32;
@@ -11,7 +13,8 @@ export function collectFeishuKeywordText(body: Readonly<Record<string, unknown>>
   const card = typeof body['card'] === 'string' ? tryParse(body['card']) : body['card'];
   walk(body['content'], found, 0);
   walk(card, found, 0);
-  return found.join('\n');
+  // Link targets inside text (`[t](url)`, `<link url>`, bare URLs) are not text either.
+  return withoutLinkTargets(found.join('\n'));
 }
 
 /** True when `text` contains one of `keywords` (none configured: always true). */

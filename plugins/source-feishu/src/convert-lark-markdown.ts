@@ -1,3 +1,5 @@
+import { escapeForDialect, sanitizeRobotMarkdown } from '@hookmux/core';
+
 import type { FeishuSegment } from './feishu-message-data.js';
 
 /** Feishu's text colours → the three WeCom markdown knows; the rest lose their colour, not their text. */
@@ -47,14 +49,16 @@ export function splitFeishuMentions(
 
 /** A plain-text piece (text messages, post `text` tags): shown as written in both formats. */
 export function toPlainSegment(piece: string): FeishuSegment | undefined {
-  return piece === '' ? undefined : { kind: 'text', text: piece, markdown: piece };
+  return piece === ''
+    ? undefined
+    : { kind: 'text', text: piece, markdown: escapeForDialect(piece, 'markdown') };
 }
 
 /** A card `markdown` / `lark_md` piece: its markdown in WeCom's subset, and a plain version. */
 export function toLarkMarkdownSegment(piece: string): FeishuSegment | undefined {
   if (piece === '') return undefined;
-  const markdown = convertLarkMarkdown(piece);
-  return { kind: 'text', text: stripLarkMarkdown(markdown), markdown };
+  const converted = convertLarkMarkdown(piece);
+  return { kind: 'text', text: stripLarkMarkdown(converted), markdown: sanitizeRobotMarkdown(converted) };
 }
 
 /**

@@ -4,7 +4,11 @@ export type FeishuMsgType = (typeof feishuMsgTypes)[number];
 
 /** A piece of a paragraph, in the order it appears. Templates switch on `kind`. */
 export type FeishuSegment =
-  /** `markdown` is WeCom markdown (v1 subset) for `.md` templates; `text` is plain, for `.txt`. */
+  /**
+   * `markdown` is WeCom markdown (v1 subset) for `.md` templates, safe to print raw
+   * (`{{{markdown}}}`: plain text escaped, a card's markup without mention tags or non-http links);
+   * `text` is plain, for `.txt` (print it escaped, `{{text}}`).
+   */
   | { readonly kind: 'text'; readonly text: string; readonly markdown: string }
   | { readonly kind: 'link'; readonly text: string; readonly url: string }
   /**
@@ -33,7 +37,7 @@ export interface FeishuMessageData {
   readonly msgType: FeishuMsgType;
   /** Post title, card header title (and subtitle), when there is one. */
   readonly title?: string;
-  /** The whole message as WeCom markdown: title as a bold line, mentions as `@name`, buttons as links. */
+  /** The whole message as WeCom markdown, safe to print raw: title as a bold line, mentions as `@name`, buttons as links. */
   readonly markdown: string;
   /** The whole message as plain text. */
   readonly text: string;

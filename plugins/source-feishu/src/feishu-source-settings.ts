@@ -6,6 +6,8 @@ export interface FeishuRobotSettings {
   readonly secret: string | undefined;
   /** Feishu's 自定义关键词: a message must contain one of them (text-like values only). */
   readonly keywords: readonly string[];
+  /** Whether `<at user_id="all">` from this robot's clients mentions everyone (Feishu's default: yes). */
+  readonly allowAtAll: boolean;
 }
 
 /** `sources.feishu`, as the source uses it. */
@@ -47,6 +49,12 @@ export const feishuSourceConfigSchema: JsonSchema = {
                 items: { type: 'string', minLength: 1 },
                 description: 'Custom keywords (自定义关键词): the message text or title must contain one.',
               },
+              allowAtAll: {
+                type: 'boolean',
+                default: true,
+                description:
+                  'Whether a client\'s @all (`<at user_id="all">`) mentions everyone in the groups the message goes to (default true, as Feishu; false: shown as text, pings nobody).',
+              },
             },
           },
         ],
@@ -78,7 +86,7 @@ export function readFeishuSourceSettings(settings: Readonly<Record<string, unkno
     const keywords = Array.isArray(robot['keywords'])
       ? robot['keywords'].filter((k): k is string => typeof k === 'string' && k !== '')
       : [];
-    map.set(token, { secret, keywords });
+    map.set(token, { secret, keywords, allowAtAll: robot['allowAtAll'] !== false });
   }
   return { robots: map, timestampWindowMs: feishuTimestampWindowMs };
 }

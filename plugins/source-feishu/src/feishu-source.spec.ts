@@ -144,7 +144,8 @@ describe('normalizeFeishuMessage', () => {
     };
     expect(post({ en_us: en })).toMatchObject({
       title: 'Hello',
-      markdown: '**Hello**\nhi @Ann',
+      // The mention is text here (the template mentions through `paragraphs`): `@` carries the escape mark.
+      markdown: '**Hello**\nhi @\u200BAnn',
       mentions: { people: [{ login: 'ou_1', name: 'Ann' }] },
     });
     expect(post({ en_us: en, zh_cn: { title: '你好', content: [] } }).title).toBe('你好');
@@ -175,7 +176,7 @@ describe('normalizeFeishuMessage', () => {
       't',
     );
     expect(data.markdown).toBe(
-      '**告警**\n<font color="warning">CPU 95%</font> @ou_2\n**主机** a\n来自监控\n[处理](https://ops.example/1)',
+      '**告警**\n<font color="warning">CPU 95%</font> @\u200Bou_2\n**主机** a\n来自监控\n[处理](https://ops.example/1)',
     );
     expect(data.text).toBe('告警\nCPU 95% @ou_2\n主机 a\n来自监控\n处理: https://ops.example/1');
     expect(data.buttons).toEqual([{ title: '处理', url: 'https://ops.example/1' }]);

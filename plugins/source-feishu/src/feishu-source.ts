@@ -80,7 +80,7 @@ export class FeishuSource implements Source {
         windowMs: settings.timestampWindowMs,
       });
     }
-    const data = normalizeFeishuMessage(body, token);
+    const data = normalizeFeishuMessage(body, token, { allowAtAll: robot.allowAtAll });
     if (!dryRun && !hasFeishuKeyword(collectFeishuKeywordText(body), robot.keywords)) {
       throw new HookmuxError(
         'HM_ERR_SRC_KEYWORD',
@@ -142,8 +142,10 @@ function findRobot(
 
 function parseFeishuBody(rawBody: Buffer): Readonly<Record<string, unknown>> {
   let parsed: unknown;
+  const text = rawBody.toString('utf8').replace(/^\uFEFF/, '');
+  assertShallowText(text);
   try {
-    parsed = JSON.parse(rawBody.toString('utf8').replace(/^\uFEFF/, ''));
+    parsed = JSON.parse(text);
   } catch {
     throw new HookmuxError('HM_ERR_HTTP_BAD_JSON', 'the Feishu request body is not valid JSON', {
       hint: 'send the message as a JSON object with Content-Type: application/json',
@@ -158,7 +160,33 @@ function parseFeishuBody(rawBody: Buffer): Readonly<Record<string, unknown>> {
   return parsed as Readonly<Record<string, unknown>>;
 }
 
-/** Feishu cards nest a few levels; far deeper is an attack on recursive readers. */
+/**
+ * The nesting guard on the text, before parsing (as for Gitee): `JSON.parse` of a very deep body
+ * exhausts the stack, a 500 instead of Feishu's 9499.
+ */
+function assertShallowText(text: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth += 1;
+      if (depth > maxJsonDepth) {
+        throw new HookmuxError(
+          'HM_ERR_SRC_MALFORMED',
+          `the Feishu body is nested deeper than ${maxJsonDepth} levels`,
+          { at: 'body' },
+        );
+      }
+    } else if (c === 0x7d || c === 0x5d) depth -= 1;
+  }
+}
+
+/** Feishu cards nest a few levels; far deeper is an attack on recursive readers (a card sent as a string). */
 function assertShallow(body: object): void {
   const stack: [unknown, number][] = [[body, 1]];
   while (stack.length > 0) {

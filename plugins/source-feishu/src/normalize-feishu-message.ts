@@ -1,4 +1,4 @@
-import { HookmuxError } from '@hookmux/core';
+import { escapeForDialect, HookmuxError, toHttpUrl, toMarkdownHref } from '@hookmux/core';
 
 import {
   findBareUrls,
@@ -35,7 +35,16 @@ interface Parts {
  * `HM_ERR_SRC_UNSUPPORTED_MESSAGE` (Feishu 19002) for an unknown `msg_type`, and
  * `HM_ERR_SRC_MALFORMED` (9499) when a known type lacks what Feishu requires.
  */
-export function normalizeFeishuMessage(body: JsonRecord, robot: string): FeishuMessageData {
+export interface FeishuMessageOptions {
+  /** The robot's `allowAtAll` (default true, as Feishu): false turns `<at user_id="all">` into text. */
+  readonly allowAtAll?: boolean;
+}
+
+export function normalizeFeishuMessage(
+  body: JsonRecord,
+  robot: string,
+  options: FeishuMessageOptions = {},
+): FeishuMessageData {
   const msgType = body['msg_type'];
   if (typeof msgType !== 'string' || !(feishuMsgTypes as readonly string[]).includes(msgType)) {
     throw new HookmuxError(
@@ -47,6 +56,7 @@ export function normalizeFeishuMessage(body: JsonRecord, robot: string): FeishuM
     );
   }
   const parts = readParts(msgType as FeishuMsgType, body);
+  if (options.allowAtAll === false) dropAtAll(parts);
   return buildData(msgType as FeishuMsgType, parts, robot);
 }
 
@@ -101,15 +111,28 @@ function readPost(content: unknown): Parts {
   return { title, paragraphs, buttons: [] };
 }
 
+/** `@all` from a robot that may not use it: the mention shows as text and pings nobody. */
+function dropAtAll(parts: Parts): void {
+  parts.paragraphs = parts.paragraphs.map((paragraph) =>
+    paragraph.map((segment): FeishuSegment => {
+      if (segment.kind !== 'at' || !segment.all) return segment;
+      const text = `@${segment.name}`;
+      return { kind: 'text', text, markdown: escapeForDialect(text, 'markdown') };
+    }),
+  );
+}
+
 function readPostElement(element: unknown): FeishuSegment[] {
   if (!isRecord(element)) return [];
   const text = typeof element['text'] === 'string' ? element['text'] : '';
+  const plain = (t: string): FeishuSegment[] =>
+    t === '' ? [] : [{ kind: 'text', text: t, markdown: escapeForDialect(t, 'markdown') }];
   switch (element['tag']) {
     case 'text':
-      return text === '' ? [] : [{ kind: 'text', text, markdown: text }];
+      return plain(text);
     case 'a': {
       const href = readText(element['href']);
-      if (href === undefined) return text === '' ? [] : [{ kind: 'text', text, markdown: text }];
+      if (href === undefined) return plain(text);
       return [{ kind: 'link', text: text || href, url: href }];
     }
     case 'at': {
@@ -130,7 +153,7 @@ function readPostElement(element: unknown): FeishuSegment[] {
     }
     default:
       // Newer tags (emotion, hr, media): keep what text they carry rather than refusing the post.
-      return text === '' ? [] : [{ kind: 'text', text, markdown: text }];
+      return plain(text);
   }
 }
 
@@ -257,11 +280,8 @@ function buildData(msgType: FeishuMsgType, parts: Parts, robot: string): FeishuM
     } else if (segment.kind === 'link') {
       links.push({ title: segment.text, url: segment.url });
     } else if (segment.kind === 'text') {
-      links.push(
-        ...(segment.markdown === segment.text
-          ? findBareUrls(segment.text)
-          : findMarkdownLinks(segment.markdown)),
-      );
+      const marked = findMarkdownLinks(segment.markdown);
+      links.push(...(marked.length > 0 ? marked : findBareUrls(segment.text)));
     }
   }
   const bodyMarkdown = paragraphs.map((p) => p.map(toMarkdown).join('')).join('\n');
@@ -270,7 +290,7 @@ function buildData(msgType: FeishuMsgType, parts: Parts, robot: string): FeishuM
   const markdown = [
     title === undefined ? undefined : `**${title}**`,
     bodyMarkdown === '' ? undefined : bodyMarkdown,
-    ...parts.buttons.map((b) => `[${b.title}](${b.url})`),
+    ...parts.buttons.map((b) => toMarkdownLink(b.title, b.url)),
   ].filter((l): l is string => l !== undefined);
   const text = [
     title,
@@ -297,9 +317,9 @@ function toMarkdown(segment: FeishuSegment): string {
     case 'text':
       return segment.markdown;
     case 'link':
-      return `[${segment.text}](${segment.url})`;
+      return toMarkdownLink(segment.text, segment.url);
     case 'at':
-      return segment.all ? '@all' : `@${segment.name}`;
+      return escapeForDialect(segment.all ? '@all' : `@${segment.name}`, 'markdown');
     case 'image':
       return '[图片]';
   }
@@ -316,6 +336,13 @@ function toText(segment: FeishuSegment): string {
     case 'image':
       return '[图片]';
   }
+}
+
+/** A link in the whole-message markdown (printed raw): only to http(s), else its text. */
+function toMarkdownLink(text: string, url: string): string {
+  const label = escapeForDialect(text.replace(/\s+/g, ' ').trim(), 'markdown');
+  const href = toHttpUrl(url);
+  return href === undefined ? label : `[${label}](${toMarkdownHref(href)})`;
 }
 
 function joinTitle(title: string | undefined, subtitle: string | undefined): string | undefined {

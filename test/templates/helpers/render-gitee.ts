@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import {
@@ -13,13 +13,13 @@ import {
 import { GiteeSource, MemoryReplayCache } from '@hookmux/source-gitee';
 import { WeComSink } from '@hookmux/sink-wecom';
 
-import { MessageRenderer } from '../../../core/src/templates/message-renderer.js';
+import { builtinTemplatesDir, MessageRenderer } from '../../../core/src/templates/message-renderer.js';
 import { TemplateSet } from '../../../core/src/templates/template-set.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The built-in templates, as the repo ships them. */
-export const builtinDir = resolve(here, '../../../templates');
+/** The built-in templates, as core ships them (core/templates). */
+export const builtinDir = builtinTemplatesDir;
 /** This suite's own Gitee bodies (written for hookmux, shaped like real deliveries). */
 export const ownFixturesDir = join(here, '..', 'fixtures');
 

@@ -7,7 +7,7 @@ export async function runCheckCommand(configOption: string | undefined, io: CliI
   if (loaded.errors.length > 0) {
     writeLine(
       io.err,
-      `${loaded.file}: ${loaded.errors.length} problem${loaded.errors.length === 1 ? '' : 's'}`,
+      `${loaded.file}: ${loaded.errors.length} 个问题 problem${loaded.errors.length === 1 ? '' : 's'}`,
     );
     for (const error of loaded.errors) writeLine(io.err, `  ✗ ${error.describe()}`);
     return exitCodes.failure;
@@ -17,7 +17,7 @@ export async function runCheckCommand(configOption: string | undefined, io: CliI
   for (const warning of runtime.warnings) writeLine(io.err, `  ! ${warning}`);
   writeLine(
     io.out,
-    `ok: ${loaded.file}: ${runtime.sources.size} source(s), ${runtime.sinks.size} sink(s), ${runtime.routes.length} route(s), templates compiled`,
+    `ok: ${loaded.file}: ${runtime.sources.size} source(s), ${runtime.sinks.size} sink(s), ${runtime.routes.length} route(s), templates compiled（配置有效，模板已编译）`,
   );
   return exitCodes.ok;
 }

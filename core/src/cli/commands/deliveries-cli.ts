@@ -8,16 +8,31 @@ import { type CliIo, exitCodes, writeLine } from '../cli-io.js';
 import { loadForCli, toErrors } from '../load-for-cli.js';
 import { runDeliveriesCommand } from './deliveries.js';
 
+export { deliveriesUsage } from './deliveries.js';
+
 /** With a broken config the outbox can still be listed; sends wait for a config that names the sinks. */
 const noSinks: SinkDirectory = { resolve: () => undefined, names: () => [], people: () => [] };
+
+/** For usage only: no subcommand body runs without a store. */
+const noStore = new Proxy({} as DeliveryStore, {
+  get: () => {
+    throw new Error('no outbox opened for usage');
+  },
+});
 
 /**
  * `hookmux deliveries ...` against the config's storage (SQLite, or a plugin's, e.g. Redis). Works
  * beside a running server: replayed deliveries are picked up by its dispatcher; this process
  * never dispatches.
  */
-export async function runDeliveriesCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const { configOption, args } = takeConfigOption(argv);
+export async function runDeliveriesCli(
+  configOption: string | undefined,
+  args: readonly string[],
+  io: CliIo,
+): Promise<number> {
+  const [subcommand] = args;
+  // Usage needs no config (nor its environment variables).
+  if (subcommand === undefined || subcommand === 'help') return runDeliveriesCommand([...args], noStore, io);
   const loaded = await loadForCli(configOption, io);
   const config = loaded.config;
   if (!config) {
@@ -34,26 +49,8 @@ export async function runDeliveriesCli(argv: readonly string[], io: CliIo): Prom
     return exitCodes.failure;
   }
   try {
-    return await runDeliveriesCommand(args, store, io);
+    return await runDeliveriesCommand([...args], store, { ...io, timeZone: config.templates.timeZone });
   } finally {
     await store.stop();
   }
-}
-
-/** `-c FILE` / `--config FILE` / `--config=FILE` may stand anywhere among the subcommand's own options. */
-function takeConfigOption(argv: readonly string[]): { configOption: string | undefined; args: string[] } {
-  const args: string[] = [];
-  let configOption: string | undefined;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] ?? '';
-    if (arg === '-c' || arg === '--config') {
-      configOption = argv[i + 1];
-      i += 1;
-    } else if (arg.startsWith('--config=')) {
-      configOption = arg.slice('--config='.length);
-    } else {
-      args.push(arg);
-    }
-  }
-  return { configOption, args };
 }

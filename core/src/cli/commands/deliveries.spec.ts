@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { DeliveryConfig } from '../../config/hookmux-config.js';
+import type { HookEvent } from '../../contracts/hook-event.js';
 import type { Message } from '../../contracts/message.js';
 import type { ResolvedSink, SinkDirectory } from '../../contracts/sink-directory.js';
 import type { DeliveryResult, Sink, SinkTarget } from '../../contracts/sink.js';
 import { SqliteQueue } from '../../delivery/sqlite-queue.js';
 import { MemoryLogger } from '../../logging/memory-logger.js';
-import { runDeliveriesCommand } from './deliveries.js';
+import { formatTime, runDeliveriesCommand } from './deliveries.js';
 
 const delivery: DeliveryConfig = {
   maxAttempts: 3,
@@ -52,18 +53,18 @@ function makeDirectory(refuse: ReadonlySet<string>): SinkDirectory {
   };
 }
 
-function makeMessage(i: number): Message {
+function makeEvent(i: number): HookEvent {
   return {
-    eventId: `ev-${i}`,
-    eventName: 'gitee.push',
-    sink: 'team-a',
-    format: 'md',
-    text: `**zhangsan** pushed ${i}`,
-    fields: {},
-    mentions: { userIds: [], mobiles: [], all: false },
+    id: `ev-${i}`,
+    source: 'gitee',
+    type: 'push',
+    name: 'gitee.push',
+    ping: false,
+    receivedAt: 0,
     url: `https://gitee.com/acme/app/commit/${i}`,
     summary: `zhangsan pushed ${i}`,
-    count: 1,
+    payload: {},
+    data: {},
   };
 }
 
@@ -111,7 +112,7 @@ async function seed(count: number, refuse: ReadonlySet<string>): Promise<void> {
       eventName: 'gitee.push',
       route: 'r',
       sink: 'team-a',
-      message: makeMessage(i),
+      event: makeEvent(i),
     })),
   );
   await server.start();
@@ -150,7 +151,7 @@ describe('hookmux deliveries', () => {
     expect(parsed.map((r) => [r.eventId, r.status])).toEqual([['ev-1', 'dead']]);
 
     const limited = await run(store, ['list', '--limit', '1']);
-    expect(limited.out).toMatch(/… more: --before \d+/);
+    expect(limited.out).toMatch(/… 更多 more: --before \d+/);
   });
 
   it('shows one delivery, and exits 1 with a hint for an unknown id', async () => {
@@ -160,7 +161,7 @@ describe('hookmux deliveries', () => {
     expect(shown.code).toBe(0);
     expect(shown.out).toMatch(/^status\s+dead$/m);
     expect(shown.out).toMatch(/^last error\s+93000 invalid webhook url$/m);
-    expect(shown.out).toContain('**zhangsan** pushed 0');
+    expect(shown.out).toContain('zhangsan pushed 0');
 
     const missing = await run(store, ['show', '4242']);
     expect(missing.code).toBe(1);
@@ -192,7 +193,7 @@ describe('hookmux deliveries', () => {
     expect(purged.err).toContain('\rpurging [');
     expect(purged.err).toContain('600/600');
     expect((await store.stats())[0]?.counts.sent).toBe(0);
-  });
+  }, 30_000);
 
   it('prints plain progress lines when not on a terminal', async () => {
     await seed(600, new Set());
@@ -200,7 +201,7 @@ describe('hookmux deliveries', () => {
     const purged = await run(store, ['purge', '--sent', '--older-than', '1ms'], false);
     expect(purged.err).not.toContain('\r');
     expect(purged.err.trim().split('\n')).toEqual(['purging 500/600', 'purging 600/600']);
-  });
+  }, 30_000);
 
   it('exits 2 on wrong usage', async () => {
     await seed(1, new Set());
@@ -226,5 +227,17 @@ describe('hookmux deliveries', () => {
     const stats = await run(store, ['stats']);
     expect(stats.code).toBe(0);
     expect(stats.out).toMatch(/^team-a\s+0\s+0\s+1\s+0\s+1\s+-\s+unlimited$/m);
+  });
+});
+
+describe('formatTime', () => {
+  it('writes the instant in the given IANA zone with its offset', () => {
+    const at = Date.UTC(2024, 5, 1, 10, 30, 5);
+    expect(formatTime(at, 'Asia/Shanghai')).toBe('2024-06-01 18:30:05 +08:00');
+    expect(formatTime(at, 'UTC')).toBe('2024-06-01 10:30:05 +00:00');
+    expect(formatTime(at)).toBe('2024-06-01 10:30:05 +00:00');
+    // across midnight, and a zone with a half-hour offset
+    expect(formatTime(Date.UTC(2024, 5, 1, 20, 0, 0), 'Asia/Shanghai')).toBe('2024-06-02 04:00:00 +08:00');
+    expect(formatTime(at, 'Asia/Kolkata')).toBe('2024-06-01 16:00:05 +05:30');
   });
 });

@@ -13,9 +13,11 @@ export interface DeliveriesIo {
   readonly out: NodeJS.WritableStream;
   readonly err: NodeJS.WritableStream;
   readonly isTTY: boolean;
+  /** Times are shown in this IANA zone (the config's `templates.timeZone`); default UTC. */
+  readonly timeZone?: string;
 }
 
-const usage = `usage:
+export const deliveriesUsage = `用法 usage:
   hookmux deliveries list [--status S] [--sink NAME] [--limit N] [--before ID] [--json]
   hookmux deliveries show ID [--json]
   hookmux deliveries replay ID
@@ -23,7 +25,9 @@ const usage = `usage:
   hookmux deliveries purge --sent|--dead --older-than 7d
   hookmux deliveries stats [--json]
 
-statuses: ${deliveryStatuses.join(', ')}`;
+状态 statuses: ${deliveryStatuses.join(', ')}
+时间按配置的 templates.timeZone 显示 (times in the config's templates.timeZone)`;
+const usage = deliveriesUsage;
 
 /** Below this many rows replay/purge is quick, and a progress bar would only flicker. */
 const progressThreshold = 500;
@@ -100,7 +104,7 @@ async function listDeliveries(args: string[], store: DeliveryStore, io: Deliveri
     return 0;
   }
   if (records.length === 0) {
-    write(io.out, 'no deliveries match');
+    write(io.out, '没有符合条件的投递 no deliveries match');
     return 0;
   }
   const header = ['ID', 'STATUS', 'SINK', 'EVENT', 'TRIES', 'UPDATED', 'LAST ERROR'];
@@ -110,12 +114,12 @@ async function listDeliveries(args: string[], store: DeliveryStore, io: Deliveri
     r.sink,
     r.eventName,
     String(r.attempts),
-    formatTime(r.updatedAt),
+    formatTime(r.updatedAt, io.timeZone),
     formatError(r),
   ]);
   write(io.out, formatTable([header, ...rows]));
   const last = records.at(-1);
-  if (records.length === limit && last !== undefined) write(io.out, `… more: --before ${last.id}`);
+  if (records.length === limit && last !== undefined) write(io.out, `… 更多 more: --before ${last.id}`);
   return 0;
 }
 
@@ -140,24 +144,25 @@ async function showDelivery(args: string[], store: DeliveryStore, io: Deliveries
     ['route', record.route],
     ['event', `${record.eventName} (${record.eventId})`],
     ['attempts', String(record.attempts)],
-    ['created', formatTime(record.createdAt)],
-    ['updated', formatTime(record.updatedAt)],
+    ['created', formatTime(record.createdAt, io.timeZone)],
+    ['updated', formatTime(record.updatedAt, io.timeZone)],
     [
       'next attempt',
       record.status === 'pending' || record.status === 'retrying'
-        ? formatTime(record.nextAttemptAt)
+        ? formatTime(record.nextAttemptAt, io.timeZone)
         : undefined,
     ],
-    ['sent', record.sentAt === undefined ? undefined : formatTime(record.sentAt)],
+    ['sent', record.sentAt === undefined ? undefined : formatTime(record.sentAt, io.timeZone)],
     ['digest', record.digestId],
     ['last error', record.lastError === undefined ? undefined : formatError(record)],
-    ['summary', record.message.summary],
-    ['url', record.message.url],
+    ['summary', record.message?.summary ?? record.event?.summary],
+    ['url', record.message?.url ?? record.event?.url],
   ];
   const width = Math.max(...lines.map(([k]) => k.length));
   for (const [key, value] of lines)
     if (value !== undefined && value !== '') write(io.out, `${key.padEnd(width)}  ${value}`);
-  write(io.out, `\n${record.message.text}`);
+  // Rows carry the event (rendered when sent); older rows the message rendered when queued.
+  if (record.message) write(io.out, `\n${record.message.text}`);
   return 0;
 }
 
@@ -175,7 +180,7 @@ async function replayDeliveries(args: string[], store: DeliveryStore, io: Delive
     );
     write(
       io.out,
-      `replayed ${count} dead ${plural(count, 'delivery', 'deliveries')}${values.sink === undefined ? '' : ` of sink ${values.sink}`}`,
+      `已重放 ${count} 条死信 replayed ${count} dead ${plural(count, 'delivery', 'deliveries')}${values.sink === undefined ? '' : ` of sink ${values.sink}`}`,
     );
     return 0;
   }
@@ -185,7 +190,7 @@ async function replayDeliveries(args: string[], store: DeliveryStore, io: Delive
   const before = await store.get(id);
   if (before === undefined) throw notFound(id);
   const after = await store.replay(id);
-  write(io.out, `replayed delivery ${after.id} (${before.status} → ${after.status})`);
+  write(io.out, `已重放 replayed delivery ${after.id} (${before.status} → ${after.status})`);
   return 0;
 }
 
@@ -207,7 +212,7 @@ async function purgeDeliveries(args: string[], store: DeliveryStore, io: Deliver
   const count = await store.purge({ status, olderThanMs }, showProgress(io, 'purging'));
   write(
     io.out,
-    `purged ${count} ${status} ${plural(count, 'delivery', 'deliveries')} older than ${olderThan}`,
+    `已清理 ${count} 条 purged ${count} ${status} ${plural(count, 'delivery', 'deliveries')} older than ${olderThan}`,
   );
   return 0;
 }
@@ -264,11 +269,26 @@ function formatError(record: DeliveryRecord): string {
   return error.code === undefined ? error.detail : `${error.code} ${error.detail}`;
 }
 
-function formatTime(ms: number): string {
-  return new Date(ms)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, 'Z');
+/** `2024-06-01 18:30:05 +08:00`: the instant in the zone, with its offset (UTC is `+00:00`). */
+export function formatTime(ms: number, timeZone = 'UTC'): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'longOffset',
+    })
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, p.value]),
+  );
+  const offset = String(parts['timeZoneName'] ?? '').replace(/^GMT/, '');
+  const zone = ` ${offset === '' ? '+00:00' : offset}`;
+  return `${parts['year']}-${parts['month']}-${parts['day']} ${parts['hour']}:${parts['minute']}:${parts['second']}${zone}`;
 }
 
 function formatAge(ms: number): string {

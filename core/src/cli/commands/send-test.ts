@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { DeliveryResult } from '../../contracts/sink.js';
 import { MemoryLogger } from '../../logging/memory-logger.js';
 import { type CliIo, exitCodes, writeLine } from '../cli-io.js';
+import { formatTime } from './deliveries.js';
 import { loadForCli } from '../load-for-cli.js';
 
 /** `hookmux send-test SINK`: one short message, and the robot's answer in words. */
@@ -20,26 +21,28 @@ export async function runSendTestCommand(
   if (!resolved) {
     writeLine(
       io.err,
-      `✗ no sink named "${sinkName}" (configured: ${[...loaded.runtime.sinks.keys()].join(', ') || 'none'})`,
+      `✗ 没有名为 "${sinkName}" 的 sink no sink named "${sinkName}" (configured: ${[...loaded.runtime.sinks.keys()].join(', ') || 'none'})`,
     );
     return exitCodes.failure;
   }
   const format = resolved.sink.templateFormat(resolved.target);
-  const when = new Date().toISOString();
+  const now = Date.now();
+  const when = formatTime(now, loaded.config?.templates.timeZone);
+  const title = 'hookmux 测试消息';
   const text =
     format === 'md'
-      ? `**hookmux test message**\nsink \`${sinkName}\` on ${hostname()} at ${when}`
-      : `hookmux test message: sink ${sinkName} on ${hostname()} at ${when}`;
+      ? `**${title}**\n来自 ${hostname()} 的 sink \`${sinkName}\`，${when}。收到这条消息说明配置可用。`
+      : `${title}：来自 ${hostname()} 的 sink ${sinkName}，${when}。收到这条消息说明配置可用。`;
   const result = await resolved.sink.send(
     {
-      eventId: `send-test:${when}`,
+      eventId: `send-test:${now}`,
       eventName: 'hookmux.send_test',
       sink: sinkName,
       format,
       text,
-      fields: { title: 'hookmux test message', description: text },
+      fields: { title, description: text },
       mentions: { userIds: [], mobiles: [], all: false },
-      summary: 'hookmux test message',
+      summary: title,
       count: 1,
     },
     resolved.target,
@@ -55,14 +58,15 @@ export async function runSendTestCommand(
 
 export function describeResult(sinkName: string, result: DeliveryResult): string {
   if (result.ok)
-    return `ok: ${sinkName} accepted the message${result.code !== undefined ? ` (code ${result.code})` : ''}`;
+    return `ok: ${sinkName} accepted the message${result.code !== undefined ? ` (code ${result.code})` : ''}（机器人已接收）`;
   const code = result.code !== undefined ? ` ${result.code}` : '';
   const what = {
-    throttled: 'the robot is throttling (too many messages in its window); hookmux would wait and retry',
+    throttled:
+      '机器人正在限流（窗口内消息过多），hookmux 会等待后重试 the robot is throttling; hookmux would wait and retry',
     retryable:
-      'a temporary failure (robot busy, 5xx, timeout or connection problem); hookmux would retry with backoff',
+      '临时失败（机器人繁忙、5xx、超时或连接问题），hookmux 会退避重试 a temporary failure; hookmux would retry with backoff',
     permanent:
-      'the robot refused the message; hookmux would dead-letter it. Check the sink settings (key, URL, format)',
+      '机器人拒绝了这条消息，hookmux 会将其转入死信；请检查 sink 设置（key、URL、format）the robot refused it; check the sink settings',
   }[result.kind];
   return `failed (${result.kind}${code}): ${result.detail}\n  ${what}`;
 }

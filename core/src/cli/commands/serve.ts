@@ -23,7 +23,7 @@ export async function runServeCommand(
   const secrets = { values: [] as readonly string[] };
   let hookmux: Hookmux | undefined;
   try {
-    const config = await loadConfig(file, { env: io.env });
+    const config = await loadConfig(file, { env: io.env, cwd: io.cwd });
     const logger = createLogger({
       level: config.log.level,
       pretty: config.log.pretty,

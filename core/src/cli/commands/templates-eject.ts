@@ -11,7 +11,10 @@ import { type CliIo, exitCodes, writeLine } from '../cli-io.js';
 export function runTemplatesEjectCommand(dirOption: string | undefined, force: boolean, io: CliIo): number {
   const target = resolve(io.cwd, dirOption ?? 'templates');
   if (resolve(target) === resolve(builtinTemplatesDir)) {
-    writeLine(io.err, '✗ that is the built-in template folder itself; pick another folder');
+    writeLine(
+      io.err,
+      '✗ 这就是内置模板目录本身，请换一个目录 that is the built-in template folder itself; pick another folder',
+    );
     return exitCodes.failure;
   }
   let copied = 0;
@@ -28,11 +31,11 @@ export function runTemplatesEjectCommand(dirOption: string | undefined, force: b
   }
   writeLine(
     io.out,
-    `copied ${copied} template file(s) to ${target}${kept ? ` (kept ${kept} existing; --force overwrites)` : ''}`,
+    `已复制 ${copied} 个模板文件 copied ${copied} template file(s) to ${target}${kept ? `（保留已有 kept ${kept} existing; --force 覆盖 overwrites）` : ''}`,
   );
   writeLine(
     io.out,
-    `next: set templates.dir: ${relative(io.cwd, target) || '.'} in hookmux.yaml, edit a file, run hookmux check`,
+    `下一步 next: 在 hookmux.yaml 中设置 set templates.dir: ${relative(io.cwd, target) || '.'}，修改模板 edit a file，然后 then run hookmux check`,
   );
   return exitCodes.ok;
 }

@@ -1,0 +1,26 @@
+import { afterAll, beforeAll } from '@jest/globals';
+import { openRedisStorage } from '@hookmux/queue-redis';
+
+import { RedisServer } from '../helpers/redis-server.js';
+import { storageContract } from './storage-contract.js';
+
+/** One redis-server (AOF on) for the file; each test's site is its own key prefix. */
+const server = new RedisServer({ appendOnly: true });
+let site = 0;
+
+beforeAll(async () => {
+  await server.start();
+}, 20_000);
+afterAll(async () => {
+  await server.destroy();
+});
+
+storageContract({
+  name: 'redis',
+  newSite: () => {
+    site++;
+    return Promise.resolve();
+  },
+  open: (logger) => openRedisStorage({ url: server.url, prefix: `contract${site}`, logger }),
+  cleanup: () => Promise.resolve(),
+});

@@ -1,0 +1,21 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { SqliteStorage } from '../../core/src/delivery/sqlite-storage.js';
+import { storageContract } from './storage-contract.js';
+
+let dir = '';
+
+storageContract({
+  name: 'sqlite',
+  newSite: () => {
+    dir = mkdtempSync(join(tmpdir(), 'hookmux-contract-'));
+    return Promise.resolve();
+  },
+  open: (logger) => Promise.resolve(new SqliteStorage({ path: join(dir, 'outbox.db'), logger })),
+  cleanup: () => {
+    rmSync(dir, { recursive: true, force: true });
+    return Promise.resolve();
+  },
+});
