@@ -9,6 +9,9 @@ import { isPluginManifest, type PluginManifest, satisfiesCoreRange } from './plu
 /** Plugins that ship with hookmux: loaded when installed; deleting one's folder removes just that feature. */
 export const builtinPlugins = [
   '@hookmux/source-gitee',
+  '@hookmux/source-github',
+  '@hookmux/source-gitlab',
+  '@hookmux/source-gitea',
   '@hookmux/source-dingtalk',
   '@hookmux/source-feishu',
   '@hookmux/sink-wecom',

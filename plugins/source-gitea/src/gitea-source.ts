@@ -1,0 +1,171 @@
+import {
+  HookmuxError,
+  injectable,
+  toEventName,
+  type HookEvent,
+  type InboundRequest,
+  type Source,
+  type SourceContext,
+  type SourceEndpoint,
+} from '@hookmux/core';
+
+import { giteaEventNames, giteaEvents, isGiteaEvent, type GiteaEvent } from './gitea-event-names.js';
+import { giteaSamples } from './gitea-samples.js';
+import {
+  assertShallow,
+  describeValue,
+  hashBody,
+  parseHostBody,
+  redactHostPayload,
+} from './kit/body-guards.js';
+import type { NormalizedHook } from './kit/hook-data.js';
+import { isJsonRecord, readRecord, readText, type JsonRecord } from './kit/json-reader.js';
+import {
+  buildHostConfigSchema,
+  checkHostSecret,
+  readHostSettings,
+  type HostSettings,
+} from './kit/read-host-settings.js';
+import { normalizeForgejoActionRun, normalizeGiteaWorkflowRun } from './normalize/normalize-gitea-ci.js';
+import { normalizeGiteaComment, normalizeGiteaIssue } from './normalize/normalize-gitea-issue.js';
+import { normalizeGiteaPullRequest, normalizeGiteaReview } from './normalize/normalize-gitea-pull-request.js';
+import { normalizeGiteaPush, normalizeGiteaRefEvent } from './normalize/normalize-gitea-push.js';
+import { normalizeGiteaRelease } from './normalize/normalize-gitea-release.js';
+import { verifyGiteaSignature } from './verify-gitea-signature.js';
+
+export const defaultGiteaPath = '/webhooks/gitea';
+const secretName = 'Gitea 密钥 (webhook Secret)';
+
+/** The three spellings of each header, first found wins (Forgejo sends its own and Gitea's). */
+function readHeader(
+  headers: Readonly<Record<string, string | undefined>>,
+  suffix: string,
+): string | undefined {
+  for (const host of ['gitea', 'forgejo', 'gogs']) {
+    const value = headers[`x-${host}-${suffix}`]?.trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+/**
+ * Gitea, Forgejo and Gogs repository webhooks (type "Gitea"/"Forgejo"/"Gogs" in the hook form):
+ * verifies the HMAC-SHA256 signature over the raw body, then parses; GitHub-like bodies, one
+ * HookEvent with the cross-host `data` shape.
+ */
+@injectable()
+export class GiteaSource implements Source {
+  readonly id = 'gitea';
+  readonly eventNames = giteaEventNames;
+  readonly samples = giteaSamples;
+  readonly configSchema = buildHostConfigSchema(
+    defaultGiteaPath,
+    'The webhook Secret (密钥) set in Gitea, Forgejo or Gogs (signs every body with HMAC-SHA256); `none` accepts unsigned hooks.',
+  );
+  readonly secretKeys = ['secret'] as const;
+
+  endpoints(settings: Readonly<Record<string, unknown>>): readonly SourceEndpoint[] {
+    return [{ method: 'POST', path: this.#settings(settings).path }];
+  }
+
+  checkSettings(settings: Readonly<Record<string, unknown>>): readonly string[] {
+    return checkHostSecret(this.#settings(settings), this.id, secretName);
+  }
+
+  receive(request: InboundRequest, context: SourceContext): HookEvent {
+    const settings = this.#settings(context.settings);
+    if (settings.secret !== undefined && context.skipVerification !== true)
+      verifyGiteaSignature(request.rawBody, request.headers, settings.secret);
+
+    const text = request.rawBody.toString('utf8').replace(/^\uFEFF/, '');
+    const body = parseHostBody(text, 'Gitea');
+    if (!isJsonRecord(body))
+      throw new HookmuxError('HM_ERR_SRC_MALFORMED', 'the Gitea body is not a JSON object', { at: 'body' });
+    assertShallow(text, 'Gitea');
+
+    const header = readHeader(request.headers, 'event')?.toLowerCase();
+    if (header === undefined || !isGiteaEvent(header)) {
+      throw new HookmuxError(
+        'HM_ERR_SRC_UNKNOWN_HOOK',
+        `unknown Gitea event (X-Gitea-Event ${describeValue(header)})`,
+        {
+          hint: `hookmux 处理 ${giteaEvents.join(', ')}；请在 Gitea Web 钩子的“自定义事件”中只勾选这些 / tick only these events in the Gitea webhook`,
+          at: 'X-Gitea-Event',
+        },
+      );
+    }
+    const normalized = this.#normalize(header, body, context);
+    const { data } = normalized;
+    const delivery = readHeader(request.headers, 'delivery');
+    return {
+      id: `gitea:${delivery && /^[\w-]{1,100}$/.test(delivery) ? delivery : hashBody(text)}`,
+      source: this.id,
+      type: normalized.type,
+      ...(normalized.action === undefined ? {} : { action: normalized.action }),
+      name: toEventName(this.id, normalized.type, normalized.action),
+      repo: data.repo.fullName,
+      ...(normalized.branch === undefined ? {} : { branch: normalized.branch }),
+      ...(normalized.tag === undefined ? {} : { tag: normalized.tag }),
+      ...(data.actor.login === undefined ? {} : { actor: data.actor.login }),
+      ping: false,
+      receivedAt: request.receivedAt,
+      ...(normalized.url === undefined ? {} : { url: normalized.url }),
+      summary: normalized.summary,
+      // 2017–2018 Gitea echoed the hook's secret in the body (`"secret": "..."`): masked here.
+      payload: redactHostPayload(body, settings.secret === undefined ? [] : [settings.secret]),
+      data: data as unknown as Readonly<Record<string, unknown>>,
+    };
+  }
+
+  #settings(settings: Readonly<Record<string, unknown>>): HostSettings {
+    return readHostSettings(settings, this.id, defaultGiteaPath, secretName);
+  }
+
+  #normalize(event: GiteaEvent, body: JsonRecord, context: SourceContext): NormalizedHook {
+    try {
+      switch (event) {
+        case 'push':
+          return normalizeGiteaPush(body);
+        case 'create':
+        case 'delete':
+          return normalizeGiteaRefEvent(body, event);
+        case 'issues':
+          return normalizeGiteaIssue(body);
+        case 'issue_comment':
+          return normalizeGiteaComment(body);
+        case 'pull_request':
+          return normalizeGiteaPullRequest(body);
+        case 'pull_request_approved':
+          return normalizeGiteaReview(body, 'approved');
+        case 'pull_request_rejected':
+          return normalizeGiteaReview(body, 'changes_requested');
+        case 'pull_request_comment':
+          // A review comment carries the pull request; a conversation comment is an issue_comment body.
+          return isJsonRecord(body['comment']) && isJsonRecord(body['issue'])
+            ? normalizeGiteaComment(body)
+            : normalizeGiteaReview(body, 'comment');
+        case 'pull_request_review':
+          return normalizeGiteaReview(body, reviewVerdict(readText(readRecord(body, 'review'), 'type')));
+        case 'release':
+          return normalizeGiteaRelease(body);
+        case 'workflow_run':
+          return normalizeGiteaWorkflowRun(body);
+        case 'action_run':
+          return normalizeForgejoActionRun(body);
+      }
+    } catch (error) {
+      if (HookmuxError.is(error)) throw error;
+      context.logger.warn({ err: error, event }, 'gitea payload could not be normalised');
+      throw new HookmuxError('HM_ERR_SRC_MALFORMED', `the Gitea ${event} payload could not be read`, {
+        hint: '与该 Web 钩子的“最近推送记录”对比 / compare the body with a recent delivery of the webhook',
+        cause: error,
+      });
+    }
+  }
+}
+
+function reviewVerdict(type: string | undefined): 'approved' | 'changes_requested' | 'comment' {
+  if (type?.endsWith('approved')) return 'approved';
+  if (type?.endsWith('rejected')) return 'changes_requested';
+  return 'comment';
+}

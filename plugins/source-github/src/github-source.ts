@@ -1,0 +1,188 @@
+import {
+  HookmuxError,
+  injectable,
+  toEventName,
+  type HookEvent,
+  type InboundRequest,
+  type Source,
+  type SourceContext,
+  type SourceEndpoint,
+} from '@hookmux/core';
+
+import { gitHubEventNames, gitHubEvents, isGitHubEvent, type GitHubEvent } from './github-event-names.js';
+import { gitHubSamples } from './github-samples.js';
+import {
+  assertShallow,
+  describeValue,
+  hashBody,
+  parseHostBody,
+  redactHostPayload,
+} from './kit/body-guards.js';
+import type { NormalizedHook } from './kit/hook-data.js';
+import { isJsonRecord, readText, type JsonRecord } from './kit/json-reader.js';
+import {
+  buildHostConfigSchema,
+  checkHostSecret,
+  readHostSettings,
+  type HostSettings,
+} from './kit/read-host-settings.js';
+import { normalizeGitHubCheckSuite, normalizeGitHubWorkflowRun } from './normalize/normalize-github-ci.js';
+import { normalizeGitHubComment } from './normalize/normalize-github-comment.js';
+import { normalizeGitHubIssue } from './normalize/normalize-github-issue.js';
+import {
+  normalizeGitHubPullRequest,
+  normalizeGitHubReview,
+} from './normalize/normalize-github-pull-request.js';
+import { normalizeGitHubPush, normalizeGitHubRefEvent } from './normalize/normalize-github-push.js';
+import { normalizeGitHubRelease } from './normalize/normalize-github-release.js';
+import { readGitHubCommon } from './normalize/read-github-common.js';
+import { verifyGitHubSignature } from './verify-github-signature.js';
+
+export const defaultGitHubPath = '/webhooks/github';
+const secretName = 'GitHub Webhook Secret';
+
+/**
+ * GitHub repository and organisation webhooks (github.com and GitHub Enterprise Server):
+ * verifies `X-Hub-Signature-256` over the raw body, then parses, and returns one HookEvent whose
+ * `data` is the cross-host shape of the Gitee source (README.md lists the fields).
+ */
+@injectable()
+export class GitHubSource implements Source {
+  readonly id = 'github';
+  readonly eventNames = gitHubEventNames;
+  readonly samples = gitHubSamples;
+  readonly configSchema = buildHostConfigSchema(
+    defaultGitHubPath,
+    'The webhook Secret set in GitHub (signs every body with HMAC-SHA256); `none` accepts unsigned hooks.',
+  );
+  readonly secretKeys = ['secret'] as const;
+
+  endpoints(settings: Readonly<Record<string, unknown>>): readonly SourceEndpoint[] {
+    return [{ method: 'POST', path: this.#settings(settings).path }];
+  }
+
+  checkSettings(settings: Readonly<Record<string, unknown>>): readonly string[] {
+    return checkHostSecret(this.#settings(settings), this.id, secretName);
+  }
+
+  receive(request: InboundRequest, context: SourceContext): HookEvent {
+    const settings = this.#settings(context.settings);
+    // Verify over the bytes as sent, before reading a single field.
+    if (settings.secret !== undefined && context.skipVerification !== true)
+      verifyGitHubSignature(request.rawBody, request.headers, settings.secret);
+
+    const text = request.rawBody.toString('utf8').replace(/^\uFEFF/, '');
+    const body = parseHostBody(text, 'GitHub');
+    if (!isJsonRecord(body))
+      throw new HookmuxError('HM_ERR_SRC_MALFORMED', 'the GitHub body is not a JSON object', { at: 'body' });
+    assertShallow(text, 'GitHub');
+
+    const header = request.headers['x-github-event']?.trim().toLowerCase();
+    if (header === undefined || !isGitHubEvent(header)) {
+      throw new HookmuxError(
+        'HM_ERR_SRC_UNKNOWN_HOOK',
+        `unknown GitHub event (X-GitHub-Event ${describeValue(header)})`,
+        {
+          hint: `hookmux 处理 ${gitHubEvents.join(', ')}；请在 GitHub Webhook 的 "Let me select individual events" 中只勾选这些 / tick only these events in the GitHub webhook`,
+          at: 'X-GitHub-Event',
+        },
+      );
+    }
+    const normalized = this.#normalize(header, body, context);
+    const { data } = normalized;
+    const delivery = request.headers['x-github-delivery']?.trim();
+    return {
+      // GitHub's "Redeliver" re-sends the same delivery GUID: one id, one message per target.
+      id: `github:${delivery && /^[\w-]{1,100}$/.test(delivery) ? delivery : hashBody(text)}`,
+      source: this.id,
+      type: normalized.type,
+      ...(normalized.action === undefined ? {} : { action: normalized.action }),
+      name: toEventName(this.id, normalized.type, normalized.action),
+      repo: data.repo.fullName,
+      ...(normalized.branch === undefined ? {} : { branch: normalized.branch }),
+      ...(normalized.tag === undefined ? {} : { tag: normalized.tag }),
+      ...(data.actor.login === undefined ? {} : { actor: data.actor.login }),
+      ping: header === 'ping',
+      receivedAt: request.receivedAt,
+      ...(normalized.url === undefined ? {} : { url: normalized.url }),
+      summary: normalized.summary,
+      payload: redactHostPayload(body, settings.secret === undefined ? [] : [settings.secret]),
+      data: data as unknown as Readonly<Record<string, unknown>>,
+    };
+  }
+
+  #settings(settings: Readonly<Record<string, unknown>>): HostSettings {
+    return readHostSettings(settings, this.id, defaultGitHubPath, secretName);
+  }
+
+  #normalize(event: GitHubEvent, body: JsonRecord, context: SourceContext): NormalizedHook {
+    try {
+      switch (event) {
+        case 'ping':
+          return normalizePing(body);
+        case 'push':
+          return normalizeGitHubPush(body);
+        case 'create':
+        case 'delete':
+          return normalizeGitHubRefEvent(body, event);
+        case 'issues':
+          return normalizeGitHubIssue(body);
+        case 'pull_request':
+          return normalizeGitHubPullRequest(body);
+        case 'pull_request_review':
+          return normalizeGitHubReview(body);
+        case 'issue_comment':
+        case 'pull_request_review_comment':
+        case 'commit_comment':
+          return normalizeGitHubComment(body, event);
+        case 'release':
+          return normalizeGitHubRelease(body);
+        case 'workflow_run':
+          return normalizeGitHubWorkflowRun(body);
+        case 'check_suite':
+          return normalizeGitHubCheckSuite(body);
+      }
+    } catch (error) {
+      if (HookmuxError.is(error)) throw error;
+      context.logger.warn({ err: error, event }, 'github payload could not be normalised');
+      throw new HookmuxError('HM_ERR_SRC_MALFORMED', `the GitHub ${event} payload could not be read`, {
+        hint: '与 GitHub Webhook 的 Recent Deliveries 中的记录对比 / compare the body with a delivery under Recent Deliveries',
+        cause: error,
+      });
+    }
+  }
+}
+
+/** The "ping" GitHub sends when a webhook is added: verified and answered, routed only with `ping: true`. */
+function normalizePing(body: JsonRecord): NormalizedHook {
+  // An organisation or app hook's ping has no repository: name the hook's owner instead.
+  const common = isJsonRecord(body['repository'])
+    ? readGitHubCommon(body, 'ping', 'ping')
+    : {
+        ...readGitHubCommon(
+          {
+            ...body,
+            repository: {
+              full_name:
+                readText(body['organization'], 'login') ?? readText(body['sender'], 'login') ?? 'github',
+            },
+          },
+          'ping',
+          'ping',
+        ),
+      };
+  return {
+    type: 'ping',
+    action: undefined,
+    branch: undefined,
+    tag: undefined,
+    url: common.repo.url,
+    summary: `GitHub webhook ping for ${common.repo.fullName}: ${readText(body, 'zen') ?? 'hello'}`,
+    data: {
+      ...common,
+      mentions: [],
+      zen: readText(body, 'zen'),
+      hookId: readText(body, 'hook_id'),
+    } as unknown as NormalizedHook['data'],
+  };
+}

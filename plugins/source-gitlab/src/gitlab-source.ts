@@ -1,0 +1,146 @@
+import {
+  HookmuxError,
+  injectable,
+  toEventName,
+  type HookEvent,
+  type InboundRequest,
+  type Source,
+  type SourceContext,
+  type SourceEndpoint,
+} from '@hookmux/core';
+
+import { gitLabEventNames, gitLabHookTypes, gitLabObjectKinds } from './gitlab-event-names.js';
+import { gitLabSamples } from './gitlab-samples.js';
+import {
+  assertShallow,
+  describeValue,
+  hashBody,
+  parseHostBody,
+  redactHostPayload,
+} from './kit/body-guards.js';
+import type { NormalizedHook } from './kit/hook-data.js';
+import { isJsonRecord, readText, type JsonRecord } from './kit/json-reader.js';
+import {
+  buildHostConfigSchema,
+  checkHostSecret,
+  readHostSettings,
+  type HostSettings,
+} from './kit/read-host-settings.js';
+import { normalizeGitLabJob, normalizeGitLabPipeline } from './normalize/normalize-gitlab-ci.js';
+import { normalizeGitLabIssue } from './normalize/normalize-gitlab-issue.js';
+import { normalizeGitLabMergeRequest } from './normalize/normalize-gitlab-merge-request.js';
+import { normalizeGitLabNote } from './normalize/normalize-gitlab-note.js';
+import { normalizeGitLabPush } from './normalize/normalize-gitlab-push.js';
+import { normalizeGitLabRelease } from './normalize/normalize-gitlab-release.js';
+import { verifyGitLabToken } from './verify-gitlab-token.js';
+
+export const defaultGitLabPath = '/webhooks/gitlab';
+const secretName = 'GitLab Secret token';
+
+/**
+ * GitLab project and group webhooks, gitlab.com and self-managed: checks `X-Gitlab-Token`, takes
+ * the kind from the body's `object_kind` (the `X-Gitlab-Event` header when it is missing), and
+ * de-duplicates on `Idempotency-Key` / `X-Gitlab-Event-UUID`.
+ */
+@injectable()
+export class GitLabSource implements Source {
+  readonly id = 'gitlab';
+  readonly eventNames = gitLabEventNames;
+  readonly samples = gitLabSamples;
+  readonly configSchema = buildHostConfigSchema(
+    defaultGitLabPath,
+    'The webhook "Secret token" set in GitLab (sent as X-Gitlab-Token); `none` accepts hooks without one.',
+  );
+  readonly secretKeys = ['secret'] as const;
+
+  endpoints(settings: Readonly<Record<string, unknown>>): readonly SourceEndpoint[] {
+    return [{ method: 'POST', path: this.#settings(settings).path }];
+  }
+
+  checkSettings(settings: Readonly<Record<string, unknown>>): readonly string[] {
+    return checkHostSecret(this.#settings(settings), this.id, secretName);
+  }
+
+  receive(request: InboundRequest, context: SourceContext): HookEvent {
+    const settings = this.#settings(context.settings);
+    if (settings.secret !== undefined && context.skipVerification !== true)
+      verifyGitLabToken(request.headers, settings.secret);
+
+    const text = request.rawBody.toString('utf8').replace(/^\uFEFF/, '');
+    const body = parseHostBody(text, 'GitLab');
+    if (!isJsonRecord(body))
+      throw new HookmuxError('HM_ERR_SRC_MALFORMED', 'the GitLab body is not a JSON object', { at: 'body' });
+    assertShallow(text, 'GitLab');
+
+    const header = request.headers['x-gitlab-event']?.trim().toLowerCase().replace(/\s+/g, ' ');
+    const objectKind = readText(body, 'object_kind');
+    const fromKind = objectKind === undefined ? undefined : gitLabObjectKinds[objectKind];
+    const fromHeader = header === undefined ? undefined : gitLabHookTypes[header];
+    // The body is what GitLab meant; the header only says "confidential" and fills in for old bodies.
+    const base = fromKind ?? fromHeader?.replace(/^confidential_/, '');
+    if (base === undefined) {
+      throw new HookmuxError(
+        'HM_ERR_SRC_UNKNOWN_HOOK',
+        `unknown GitLab hook (object_kind ${describeValue(objectKind)}, X-Gitlab-Event ${describeValue(header)})`,
+        {
+          hint: 'hookmux 处理 Push、Tag Push、Issue（含机密）、Merge Request、Note（含机密）、Pipeline、Job、Release 事件；请在 GitLab Webhook 的 Trigger 中只勾选这些 / tick only these triggers in the GitLab webhook',
+          at: 'object_kind',
+        },
+      );
+    }
+    const normalized = this.#normalize(base, body, fromHeader?.startsWith('confidential_') === true, context);
+    const { data } = normalized;
+    const delivery =
+      request.headers['idempotency-key']?.trim() || request.headers['x-gitlab-event-uuid']?.trim();
+    return {
+      id: `gitlab:${delivery && /^[\w-]{1,100}$/.test(delivery) ? delivery : hashBody(text)}`,
+      source: this.id,
+      type: normalized.type,
+      ...(normalized.action === undefined ? {} : { action: normalized.action }),
+      name: toEventName(this.id, normalized.type, normalized.action),
+      repo: data.repo.fullName,
+      ...(normalized.branch === undefined ? {} : { branch: normalized.branch }),
+      ...(normalized.tag === undefined ? {} : { tag: normalized.tag }),
+      ...(data.actor.login === undefined ? {} : { actor: data.actor.login }),
+      ping: false,
+      receivedAt: request.receivedAt,
+      ...(normalized.url === undefined ? {} : { url: normalized.url }),
+      summary: normalized.summary,
+      payload: redactHostPayload(body, settings.secret === undefined ? [] : [settings.secret]),
+      data: data as unknown as Readonly<Record<string, unknown>>,
+    };
+  }
+
+  #settings(settings: Readonly<Record<string, unknown>>): HostSettings {
+    return readHostSettings(settings, this.id, defaultGitLabPath, secretName);
+  }
+
+  #normalize(type: string, body: JsonRecord, confidential: boolean, context: SourceContext): NormalizedHook {
+    try {
+      switch (type) {
+        case 'push':
+        case 'tag_push':
+          return normalizeGitLabPush(body, type);
+        case 'issue':
+          return normalizeGitLabIssue(body, confidential);
+        case 'merge_request':
+          return normalizeGitLabMergeRequest(body);
+        case 'note':
+          return normalizeGitLabNote(body, confidential);
+        case 'pipeline':
+          return normalizeGitLabPipeline(body);
+        case 'job':
+          return normalizeGitLabJob(body);
+        default:
+          return normalizeGitLabRelease(body);
+      }
+    } catch (error) {
+      if (HookmuxError.is(error)) throw error;
+      context.logger.warn({ err: error, hook: type }, 'gitlab payload could not be normalised');
+      throw new HookmuxError('HM_ERR_SRC_MALFORMED', `the GitLab ${type} payload could not be read`, {
+        hint: '与 GitLab Webhook 的 Recent events 中的记录对比 / compare the body with a recent event of the webhook',
+        cause: error,
+      });
+    }
+  }
+}
