@@ -38,6 +38,14 @@ export const dispatcherLeaseMs = 15_000;
 export const maxDigestRows = 1000;
 /** A sink that ignores its abort signal still frees its lane this long after its timeout. */
 const hardTimeoutGraceMs = 1000;
+/**
+ * A row `sending` that no attempt of this dispatcher carries, this long after its claim, is an
+ * orphan: the claim's answer was lost, or an attempt could not record its result while the
+ * storage was away. Holding the lease, it can only be ours: it goes back to unsent.
+ */
+const orphanGraceMs = 10_000;
+/** Longest pause between tries to record a robot's answer while the storage is away. */
+const settleRetryMaxMs = 5000;
 const sendLogRetentionMs = 24 * 60 * 60 * 1000;
 /** How often the whole backlog is scanned for sinks the config no longer has. */
 const orphanScanEveryMs = 60_000;
@@ -383,11 +391,34 @@ export class Dispatcher implements Queue, DeliveryStore {
       return;
     }
     if (held && this.#state === 'standby') await this.#becomeDispatcher(now);
+    else if (held && this.#state === 'running') await this.#releaseOrphans();
     else if (!held && this.#state === 'running') {
       // Another process took the lease (ours lapsed: the event loop stalled for a long time).
       this.#state = 'standby';
       clearTimeout(this.#timer);
       this.#logger.error({}, 'lost the dispatcher lease; standing by');
+    }
+  }
+
+  /** Puts orphaned `sending` rows (see `orphanGraceMs`) back in their lanes. */
+  async #releaseOrphans(): Promise<void> {
+    try {
+      const sending = await this.#storage.outbox.list({ status: 'sending', limit: 1000 });
+      const carried = new Set([...this.#attempts].flatMap((a) => a.rows.map((r) => r.id)));
+      const now = this.#now();
+      const orphans = sending.filter((r) => !carried.has(r.id) && now - r.updatedAt > orphanGraceMs);
+      if (orphans.length === 0) return;
+      await this.#storage.outbox.release(
+        orphans.map((r) => r.id),
+        now,
+      );
+      this.#logger.warn(
+        { released: orphans.length },
+        'deliveries left mid-send by a storage failure will be sent again',
+      );
+      this.#wake();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'could not check for interrupted deliveries; trying again shortly');
     }
   }
 
@@ -731,9 +762,13 @@ export class Dispatcher implements Queue, DeliveryStore {
     // counting from the end keeps our window at least as long as the robot's.
     const now = this.#now();
     lane.limiter.record(now);
-    await this.#storage.rates.restamp(sendLogId, now);
+    await this.#storage.rates
+      .restamp(sendLogId, now)
+      .catch((error: unknown) =>
+        this.#logger.warn({ err: error }, 'could not restamp a send in the rate log'),
+      );
     const { settlements, outcomes, wait } = this.#settle(lane, rows, result, now, digestId);
-    await this.#storage.outbox.settle(settlements, now);
+    await this.#settleDurably(settlements, now);
     this.#log(rows, result, outcomes, digestId, wait);
     this.#report({
       sink: rows[0]?.sink ?? '',
@@ -744,6 +779,27 @@ export class Dispatcher implements Queue, DeliveryStore {
       outcomes,
       latenciesMs: result.ok ? rows.map((r) => now - r.createdAt) : [],
     });
+  }
+
+  /**
+   * What the robot answered must reach the outbox, or the rows would be sent again: tried until the
+   * storage takes it, the rows staying `sending` (and the lane busy) meanwhile. A stop gives up; the
+   * next start's recovery sends them again (at-least-once).
+   */
+  async #settleDurably(settlements: readonly Settlement[], now: number): Promise<void> {
+    for (let pause = 250; ; pause = Math.min(pause * 2, settleRetryMaxMs)) {
+      try {
+        await this.#storage.outbox.settle(settlements, now);
+        return;
+      } catch (error) {
+        if (this.#state === 'stopped') throw error;
+        this.#logger.error(
+          { err: error, deliveryIds: settlements.map((s) => s.id) },
+          'could not record a delivery result; trying again',
+        );
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
   }
 
   /** Outcome → state of every row the send carried (the same for one message and a digest). */
