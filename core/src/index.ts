@@ -50,3 +50,6 @@ export * from './http/classify-errcode-answer.js';
 export { computeBackoffMs } from './delivery/compute-backoff-ms.js';
 export { capacityPerWindow } from './delivery/sliding-window-limiter.js';
 export * from './delivery/build-digest.js';
+
+// The code-host kit (cross-host event data, JSON readers, guards) that code-host sources share.
+export * from './code-host/index.js';

@@ -203,7 +203,10 @@ describe('hookmux packed and installed outside the repository', () => {
         'hookmux-sink-wecom-0.1.0.tgz',
         'hookmux-source-dingtalk-0.1.0.tgz',
         'hookmux-source-feishu-0.1.0.tgz',
+        'hookmux-source-gitea-0.1.0.tgz',
         'hookmux-source-gitee-0.1.0.tgz',
+        'hookmux-source-github-0.1.0.tgz',
+        'hookmux-source-gitlab-0.1.0.tgz',
       ].sort(),
     );
     // Real folders from the tarballs, not links into the clone; the schema and templates inside.

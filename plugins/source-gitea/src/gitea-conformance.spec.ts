@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { HookEvent } from '@hookmux/core';
+import type { HookEvent, HostNoteData, HostPullRequestData, HostPushData } from '@hookmux/core';
 
 import { checkRendered, errorOf } from '../../../test/helpers/host-conformance.js';
 import {
@@ -17,7 +17,6 @@ import {
 import { giteaEventNames } from './gitea-event-names.js';
 import { giteaSamples } from './gitea-samples.js';
 import { GiteaSource } from './gitea-source.js';
-import type { HostNoteData, HostPullRequestData, HostPushData } from './kit/hook-data.js';
 import { signGiteaBody } from './verify-gitea-signature.js';
 
 const secret = 'gitea-conformance-secret-3e9a';

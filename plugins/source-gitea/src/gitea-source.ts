@@ -1,31 +1,30 @@
 import {
-  HookmuxError,
-  injectable,
-  toEventName,
+  assertShallow,
+  buildHostConfigSchema,
+  checkHostSecret,
+  describeValue,
+  hashBody,
   type HookEvent,
+  HookmuxError,
+  type HostSettings,
   type InboundRequest,
+  injectable,
+  isJsonRecord,
+  type JsonRecord,
+  type NormalizedHook,
+  parseHostBody,
+  readHostSettings,
+  readRecord,
+  readText,
+  redactHostPayload,
   type Source,
   type SourceContext,
   type SourceEndpoint,
+  toEventName,
 } from '@hookmux/core';
 
 import { giteaEventNames, giteaEvents, isGiteaEvent, type GiteaEvent } from './gitea-event-names.js';
 import { giteaSamples } from './gitea-samples.js';
-import {
-  assertShallow,
-  describeValue,
-  hashBody,
-  parseHostBody,
-  redactHostPayload,
-} from './kit/body-guards.js';
-import type { NormalizedHook } from './kit/hook-data.js';
-import { isJsonRecord, readRecord, readText, type JsonRecord } from './kit/json-reader.js';
-import {
-  buildHostConfigSchema,
-  checkHostSecret,
-  readHostSettings,
-  type HostSettings,
-} from './kit/read-host-settings.js';
 import { normalizeForgejoActionRun, normalizeGiteaWorkflowRun } from './normalize/normalize-gitea-ci.js';
 import { normalizeGiteaComment, normalizeGiteaIssue } from './normalize/normalize-gitea-issue.js';
 import { normalizeGiteaPullRequest, normalizeGiteaReview } from './normalize/normalize-gitea-pull-request.js';

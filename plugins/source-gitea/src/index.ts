@@ -6,7 +6,6 @@ export { GiteaSource, defaultGiteaPath } from './gitea-source.js';
 export { giteaEventNames, giteaEvents, isGiteaEvent, type GiteaEvent } from './gitea-event-names.js';
 export { readGiteaSignature, signGiteaBody, verifyGiteaSignature } from './verify-gitea-signature.js';
 export { giteaSamples } from './gitea-samples.js';
-export type * from './kit/hook-data.js';
 
 /** The plugin: the Gitea source (also Forgejo and Gogs). */
 export default new ContainerModule(({ bind }) => {

@@ -1,8 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-import { HookmuxError } from '@hookmux/core';
-
-import { isSameSecret } from './kit/body-guards.js';
+import { HookmuxError, isSameSecret } from '@hookmux/core';
 
 /** Hex HMAC-SHA256 of the raw body, keyed by the hook secret: `X-Gitea-Signature` (and Forgejo's, Gogs'). */
 export function signGiteaBody(body: Buffer | string, secret: string): string {

@@ -1,7 +1,13 @@
 import { createRequire } from 'node:module';
 
 import { describe, expect, it } from '@jest/globals';
-import type { HookEvent } from '@hookmux/core';
+import type {
+  HookEvent,
+  HostNoteData,
+  HostPipelineData,
+  HostPullRequestData,
+  HostPushData,
+} from '@hookmux/core';
 
 import { checkRendered as checkMessages, errorOf } from '../../../test/helpers/host-conformance.js';
 import {
@@ -19,7 +25,6 @@ import {
 import { gitHubEventNames } from './github-event-names.js';
 import { gitHubSamples } from './github-samples.js';
 import { GitHubSource } from './github-source.js';
-import type { HostNoteData, HostPipelineData, HostPullRequestData, HostPushData } from './kit/hook-data.js';
 import { signGitHubBody } from './verify-github-signature.js';
 
 const secret = 'github-conformance-secret-7c1d';

@@ -1,31 +1,29 @@
 import {
-  HookmuxError,
-  injectable,
-  toEventName,
+  assertShallow,
+  buildHostConfigSchema,
+  checkHostSecret,
+  describeValue,
+  hashBody,
   type HookEvent,
+  HookmuxError,
+  type HostSettings,
   type InboundRequest,
+  injectable,
+  isJsonRecord,
+  type JsonRecord,
+  type NormalizedHook,
+  parseHostBody,
+  readHostSettings,
+  readText,
+  redactHostPayload,
   type Source,
   type SourceContext,
   type SourceEndpoint,
+  toEventName,
 } from '@hookmux/core';
 
 import { gitHubEventNames, gitHubEvents, isGitHubEvent, type GitHubEvent } from './github-event-names.js';
 import { gitHubSamples } from './github-samples.js';
-import {
-  assertShallow,
-  describeValue,
-  hashBody,
-  parseHostBody,
-  redactHostPayload,
-} from './kit/body-guards.js';
-import type { NormalizedHook } from './kit/hook-data.js';
-import { isJsonRecord, readText, type JsonRecord } from './kit/json-reader.js';
-import {
-  buildHostConfigSchema,
-  checkHostSecret,
-  readHostSettings,
-  type HostSettings,
-} from './kit/read-host-settings.js';
 import { normalizeGitHubCheckSuite, normalizeGitHubWorkflowRun } from './normalize/normalize-github-ci.js';
 import { normalizeGitHubComment } from './normalize/normalize-github-comment.js';
 import { normalizeGitHubIssue } from './normalize/normalize-github-issue.js';

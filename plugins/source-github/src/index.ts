@@ -6,7 +6,6 @@ export { GitHubSource, defaultGitHubPath } from './github-source.js';
 export { gitHubEventNames, gitHubEvents, isGitHubEvent, type GitHubEvent } from './github-event-names.js';
 export { signGitHubBody, verifyGitHubSignature } from './verify-github-signature.js';
 export { gitHubSamples } from './github-samples.js';
-export type * from './kit/hook-data.js';
 
 /** The plugin: the GitHub source. */
 export default new ContainerModule(({ bind }) => {

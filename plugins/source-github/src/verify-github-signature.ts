@@ -1,8 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-import { HookmuxError } from '@hookmux/core';
-
-import { isSameSecret } from './kit/body-guards.js';
+import { HookmuxError, isSameSecret } from '@hookmux/core';
 
 const secretHint =
   '检查 GitHub 仓库 Settings → Webhooks 中该 Webhook 的 Secret（GitHub Webhook Secret）是否与 sources.github.secret 一致 / check that the GitHub Webhook Secret equals sources.github.secret';

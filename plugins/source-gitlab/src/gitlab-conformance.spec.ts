@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import type { HookEvent } from '@hookmux/core';
+import type {
+  HookEvent,
+  HostIssueData,
+  HostPipelineData,
+  HostPullRequestData,
+  HostPushData,
+} from '@hookmux/core';
 
 import { checkRendered, errorOf } from '../../../test/helpers/host-conformance.js';
 import {
@@ -19,7 +25,6 @@ import type { RouteConfig } from '../../../core/src/config/hookmux-config.js';
 import { gitLabEventNames } from './gitlab-event-names.js';
 import { gitLabSamples } from './gitlab-samples.js';
 import { GitLabSource } from './gitlab-source.js';
-import type { HostIssueData, HostPipelineData, HostPullRequestData, HostPushData } from './kit/hook-data.js';
 
 const secret = 'gitlab-conformance-token-5b2f';
 const source = new GitLabSource();

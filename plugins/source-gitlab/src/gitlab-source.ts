@@ -1,31 +1,29 @@
 import {
-  HookmuxError,
-  injectable,
-  toEventName,
+  assertShallow,
+  buildHostConfigSchema,
+  checkHostSecret,
+  describeValue,
+  hashBody,
   type HookEvent,
+  HookmuxError,
+  type HostSettings,
   type InboundRequest,
+  injectable,
+  isJsonRecord,
+  type JsonRecord,
+  type NormalizedHook,
+  parseHostBody,
+  readHostSettings,
+  readText,
+  redactHostPayload,
   type Source,
   type SourceContext,
   type SourceEndpoint,
+  toEventName,
 } from '@hookmux/core';
 
 import { gitLabEventNames, gitLabHookTypes, gitLabObjectKinds } from './gitlab-event-names.js';
 import { gitLabSamples } from './gitlab-samples.js';
-import {
-  assertShallow,
-  describeValue,
-  hashBody,
-  parseHostBody,
-  redactHostPayload,
-} from './kit/body-guards.js';
-import type { NormalizedHook } from './kit/hook-data.js';
-import { isJsonRecord, readText, type JsonRecord } from './kit/json-reader.js';
-import {
-  buildHostConfigSchema,
-  checkHostSecret,
-  readHostSettings,
-  type HostSettings,
-} from './kit/read-host-settings.js';
 import { normalizeGitLabJob, normalizeGitLabPipeline } from './normalize/normalize-gitlab-ci.js';
 import { normalizeGitLabIssue } from './normalize/normalize-gitlab-issue.js';
 import { normalizeGitLabMergeRequest } from './normalize/normalize-gitlab-merge-request.js';

@@ -6,7 +6,6 @@ export { GitLabSource, defaultGitLabPath } from './gitlab-source.js';
 export { gitLabEventNames, gitLabHookTypes, gitLabObjectKinds } from './gitlab-event-names.js';
 export { verifyGitLabToken } from './verify-gitlab-token.js';
 export { gitLabSamples } from './gitlab-samples.js';
-export type * from './kit/hook-data.js';
 
 /** The plugin: the GitLab source (gitlab.com and self-managed). */
 export default new ContainerModule(({ bind }) => {

@@ -1,6 +1,4 @@
-import { HookmuxError } from '@hookmux/core';
-
-import { isSameSecret } from './kit/body-guards.js';
+import { HookmuxError, isSameSecret } from '@hookmux/core';
 
 /**
  * GitLab does not sign: it sends the webhook's "Secret token" as is in `X-Gitlab-Token`. Compared

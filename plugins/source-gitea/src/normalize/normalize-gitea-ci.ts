@@ -1,7 +1,17 @@
-import type { HostPipelineData, HostPipelineInfo, NormalizedHook } from '../kit/hook-data.js';
-import { pickFirst, readNumber, readRecord, readText, type JsonRecord } from '../kit/json-reader.js';
-import { collectLogins, toHostPerson } from '../kit/people.js';
-import { formatDurationZh, toHostCommit } from '../kit/to-host-commit.js';
+import {
+  collectLogins,
+  formatDurationZh,
+  type HostPipelineData,
+  type HostPipelineInfo,
+  type JsonRecord,
+  type NormalizedHook,
+  pickFirst,
+  readNumber,
+  readRecord,
+  readText,
+  toHostCommit,
+  toHostPerson,
+} from '@hookmux/core';
 import { createMalformedError, readGiteaCommon, whoOf, type CommonParts } from './read-gitea-common.js';
 
 /** GitHub-style status + conclusion (Gitea 1.24+ `workflow_run`) to the cross-host CI action. */

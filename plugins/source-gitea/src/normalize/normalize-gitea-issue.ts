@@ -1,14 +1,18 @@
-import type { HostIssueData, HostNoteData, HostNoteTarget, NormalizedHook } from '../kit/hook-data.js';
 import {
+  collectLogins,
+  type HostIssueData,
+  type HostNoteData,
+  type HostNoteTarget,
+  type JsonRecord,
+  type NormalizedHook,
   readBoolean,
   readNumber,
   readRecord,
   readText,
+  toHostPerson,
   toOneLine,
   truncateText,
-  type JsonRecord,
-} from '../kit/json-reader.js';
-import { collectLogins, toHostPerson } from '../kit/people.js';
+} from '@hookmux/core';
 import {
   createMalformedError,
   readGiteaCommon,

@@ -1,6 +1,15 @@
-import type { HostPullRequestData, HostReview, NormalizedHook } from '../kit/hook-data.js';
-import { readRecord, readText, toOneLine, truncateText, type JsonRecord } from '../kit/json-reader.js';
-import { collectLogins, toHostPerson } from '../kit/people.js';
+import {
+  collectLogins,
+  type HostPullRequestData,
+  type HostReview,
+  type JsonRecord,
+  type NormalizedHook,
+  readRecord,
+  readText,
+  toHostPerson,
+  toOneLine,
+  truncateText,
+} from '@hookmux/core';
 import { createMalformedError, readGiteaCommon, toGiteaPullRequestInfo, whoOf } from './read-gitea-common.js';
 
 export const giteaPullRequestActions: Readonly<Record<string, readonly [string, string | undefined]>> = {

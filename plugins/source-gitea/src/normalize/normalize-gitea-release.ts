@@ -1,6 +1,13 @@
-import type { HostReleaseData, NormalizedHook } from '../kit/hook-data.js';
-import { readBoolean, readRecord, readText, truncateText, type JsonRecord } from '../kit/json-reader.js';
-import { toHostPerson } from '../kit/people.js';
+import {
+  type HostReleaseData,
+  type JsonRecord,
+  type NormalizedHook,
+  readBoolean,
+  readRecord,
+  readText,
+  toHostPerson,
+  truncateText,
+} from '@hookmux/core';
 import { createMalformedError, readGiteaCommon, whoOf } from './read-gitea-common.js';
 
 export const giteaReleaseActions: Readonly<Record<string, string>> = {

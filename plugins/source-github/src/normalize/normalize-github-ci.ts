@@ -1,7 +1,16 @@
-import type { HostPipelineData, HostPipelineInfo, NormalizedHook } from '../kit/hook-data.js';
-import { readNumber, readRecord, readText, type JsonRecord } from '../kit/json-reader.js';
-import { collectLogins, toHostPerson } from '../kit/people.js';
-import { formatDurationZh, toHostCommit } from '../kit/to-host-commit.js';
+import {
+  collectLogins,
+  formatDurationZh,
+  type HostPipelineData,
+  type HostPipelineInfo,
+  type JsonRecord,
+  type NormalizedHook,
+  readNumber,
+  readRecord,
+  readText,
+  toHostCommit,
+  toHostPerson,
+} from '@hookmux/core';
 import { createMalformedError, readGitHubCommon, whoOf } from './read-github-common.js';
 
 /**

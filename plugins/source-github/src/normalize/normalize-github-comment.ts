@@ -1,13 +1,17 @@
-import type { HostComment, HostNoteData, HostNoteTarget, NormalizedHook } from '../kit/hook-data.js';
 import {
+  collectLogins,
+  type HostComment,
+  type HostNoteData,
+  type HostNoteTarget,
+  type JsonRecord,
+  type NormalizedHook,
   readNumber,
   readRecord,
   readText,
+  toHostPerson,
   toOneLine,
   truncateText,
-  type JsonRecord,
-} from '../kit/json-reader.js';
-import { collectLogins, toHostPerson } from '../kit/people.js';
+} from '@hookmux/core';
 import {
   createMalformedError,
   readGitHubCommon,

@@ -1,6 +1,16 @@
-import type { HostPullRequestData, HostReview, NormalizedHook } from '../kit/hook-data.js';
-import { readRecord, readText, toOneLine, truncateText, type JsonRecord } from '../kit/json-reader.js';
-import { collectLogins, someone, toHostPerson } from '../kit/people.js';
+import {
+  collectLogins,
+  type HostPullRequestData,
+  type HostReview,
+  type JsonRecord,
+  type NormalizedHook,
+  readRecord,
+  readText,
+  someone,
+  toHostPerson,
+  toOneLine,
+  truncateText,
+} from '@hookmux/core';
 import {
   createMalformedError,
   readGitHubCommon,

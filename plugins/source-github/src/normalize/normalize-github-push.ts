@@ -1,6 +1,14 @@
-import type { HostCommit, HostPushData, NormalizedHook } from '../kit/hook-data.js';
-import { readBoolean, readNumber, readRecords, readText, type JsonRecord } from '../kit/json-reader.js';
-import { toHostCommit } from '../kit/to-host-commit.js';
+import {
+  type HostCommit,
+  type HostPushData,
+  type JsonRecord,
+  type NormalizedHook,
+  readBoolean,
+  readNumber,
+  readRecords,
+  readText,
+  toHostCommit,
+} from '@hookmux/core';
 import { createMalformedError, readGitHubCommon, whoOf } from './read-github-common.js';
 
 const zeroSha = /^0+$/;

@@ -1,23 +1,23 @@
-import { HookmuxError } from '@hookmux/core';
-
-import type {
-  HostCommonData,
-  HostIssueInfo,
-  HostKind,
-  HostPullRequestInfo,
-  HostRepo,
-} from '../kit/hook-data.js';
 import {
+  HookmuxError,
+  type HostCommonData,
+  type HostIssueInfo,
+  type HostKind,
+  type HostPullRequestInfo,
+  type HostRepo,
+  type JsonRecord,
   pickFirst,
   readBoolean,
+  readLabels,
   readNumber,
   readRecord,
   readRecords,
   readText,
+  someone,
+  toHostPeople,
+  toHostPerson,
   truncateText,
-  type JsonRecord,
-} from '../kit/json-reader.js';
-import { readLabels, someone, toHostPeople, toHostPerson } from '../kit/people.js';
+} from '@hookmux/core';
 
 export type CommonParts = Omit<HostCommonData, 'mentions'>;
 

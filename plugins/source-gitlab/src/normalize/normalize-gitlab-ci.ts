@@ -1,16 +1,21 @@
-import type { HostCommit, HostPipelineData, HostPipelineInfo, NormalizedHook } from '../kit/hook-data.js';
 import {
+  collectLogins,
+  formatDurationZh,
+  type HostCommit,
+  type HostPipelineData,
+  type HostPipelineInfo,
   isJsonRecord,
+  type JsonRecord,
+  type NormalizedHook,
   pickFirst,
   readBoolean,
   readNumber,
   readRecord,
   readRecords,
   readText,
-  type JsonRecord,
-} from '../kit/json-reader.js';
-import { collectLogins, someone } from '../kit/people.js';
-import { formatDurationZh, toHostCommit } from '../kit/to-host-commit.js';
+  someone,
+  toHostCommit,
+} from '@hookmux/core';
 import {
   createMalformedError,
   publicCommon,

@@ -1,6 +1,12 @@
-import type { HostIssueData, NormalizedHook } from '../kit/hook-data.js';
-import { readRecord, readText, toOneLine, type JsonRecord } from '../kit/json-reader.js';
-import { collectLogins } from '../kit/people.js';
+import {
+  collectLogins,
+  type HostIssueData,
+  type JsonRecord,
+  type NormalizedHook,
+  readRecord,
+  readText,
+  toOneLine,
+} from '@hookmux/core';
 import {
   createMalformedError,
   publicCommon,

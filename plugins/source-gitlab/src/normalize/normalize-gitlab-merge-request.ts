@@ -1,6 +1,12 @@
-import type { HostPullRequestData, NormalizedHook } from '../kit/hook-data.js';
-import { readRecord, readText, toOneLine, type JsonRecord } from '../kit/json-reader.js';
-import { collectLogins } from '../kit/people.js';
+import {
+  collectLogins,
+  type HostPullRequestData,
+  type JsonRecord,
+  type NormalizedHook,
+  readRecord,
+  readText,
+  toOneLine,
+} from '@hookmux/core';
 import {
   createMalformedError,
   publicCommon,

@@ -1,14 +1,16 @@
-import type { HostNoteData, HostNoteTarget, NormalizedHook } from '../kit/hook-data.js';
 import {
+  collectLogins,
+  type HostNoteData,
+  type HostNoteTarget,
+  type JsonRecord,
+  type NormalizedHook,
   readNumber,
   readRecord,
   readText,
+  toHostCommit,
   toOneLine,
   truncateText,
-  type JsonRecord,
-} from '../kit/json-reader.js';
-import { collectLogins } from '../kit/people.js';
-import { toHostCommit } from '../kit/to-host-commit.js';
+} from '@hookmux/core';
 import {
   createMalformedError,
   publicCommon,

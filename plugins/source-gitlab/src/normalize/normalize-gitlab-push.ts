@@ -1,6 +1,13 @@
-import type { HostCommit, HostPushData, NormalizedHook } from '../kit/hook-data.js';
-import { readNumber, readRecords, readText, type JsonRecord } from '../kit/json-reader.js';
-import { toHostCommit } from '../kit/to-host-commit.js';
+import {
+  type HostCommit,
+  type HostPushData,
+  type JsonRecord,
+  type NormalizedHook,
+  readNumber,
+  readRecords,
+  readText,
+  toHostCommit,
+} from '@hookmux/core';
 import { createMalformedError, publicCommon, readGitLabCommon, whoOf } from './read-gitlab-common.js';
 
 const zeroSha = /^0+$/;

@@ -1,5 +1,10 @@
-import type { HostReleaseData, NormalizedHook } from '../kit/hook-data.js';
-import { readText, truncateText, type JsonRecord } from '../kit/json-reader.js';
+import {
+  type HostReleaseData,
+  type JsonRecord,
+  type NormalizedHook,
+  readText,
+  truncateText,
+} from '@hookmux/core';
 import { createMalformedError, publicCommon, readGitLabCommon, whoOf } from './read-gitlab-common.js';
 
 /** Release Hook: `create`, `update`, `delete` (GitLab's own names). */

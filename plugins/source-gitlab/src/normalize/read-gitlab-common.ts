@@ -1,25 +1,24 @@
-import { HookmuxError } from '@hookmux/core';
-
-import type {
-  HostCommonData,
-  HostIssueInfo,
-  HostKind,
-  HostPerson,
-  HostPullRequestInfo,
-  HostRepo,
-} from '../kit/hook-data.js';
 import {
+  HookmuxError,
+  type HostCommonData,
+  type HostIssueInfo,
+  type HostKind,
+  type HostPerson,
+  type HostPullRequestInfo,
+  type HostRepo,
   isJsonRecord,
+  type JsonRecord,
   pickFirst,
   readBoolean,
+  readLabels,
   readNumber,
   readRecord,
   readRecords,
   readText,
+  someone,
+  toHostPeople,
   truncateText,
-  type JsonRecord,
-} from '../kit/json-reader.js';
-import { readLabels, someone, toHostPeople } from '../kit/people.js';
+} from '@hookmux/core';
 
 export type CommonParts = Omit<HostCommonData, 'mentions'> & {
   /** `https://gitlab.example.com`: the instance, for links GitLab does not send (user pages). */

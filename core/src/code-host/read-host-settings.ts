@@ -1,4 +1,5 @@
-import { HookmuxError, type JsonSchema } from '@hookmux/core';
+import type { JsonSchema } from '../config/json-schema.js';
+import { HookmuxError } from '../errors/hookmux-error.js';
 
 import { readString } from './json-reader.js';
 

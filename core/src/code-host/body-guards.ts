@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import { HookmuxError } from '@hookmux/core';
+import { HookmuxError } from '../errors/hookmux-error.js';
 
 /** Real bodies nest a handful of levels; far deeper is an attack on recursive code. */
 const maxJsonDepth = 64;

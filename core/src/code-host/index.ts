@@ -1,0 +1,11 @@
+/**
+ * The kit code-host sources build on: the cross-host event data shape (what templates, digests and
+ * the people map read), null-safe JSON readers, body guards and settings. GitHub, GitLab and Gitea
+ * share it; a third-party source for another host can too.
+ */
+export * from './body-guards.js';
+export * from './hook-data.js';
+export * from './json-reader.js';
+export * from './people.js';
+export * from './read-host-settings.js';
+export * from './to-host-commit.js';
