@@ -36,6 +36,9 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/**/*.int.spec.ts', '<rootDir>/test/**/*.spec.ts'],
       testPathIgnorePatterns: [...common.testPathIgnorePatterns],
+      // Integration tests boot real servers, render threads and robots: on a busy 2-core machine a
+      // hook can outlast jest's 5 s default without anything being wrong.
+      testTimeout: 20_000,
     },
   ],
 };
