@@ -2,9 +2,11 @@ import {
   HookmuxError,
   inject,
   injectable,
+  isJsonRecord,
   toEventName,
   type HookEvent,
   type InboundRequest,
+  type JsonRecord,
   type Source,
   type SourceContext,
   type SourceEndpoint,
@@ -14,7 +16,6 @@ import { giteeEventNames } from './gitee-event-names.js';
 import { giteeSamples } from './gitee-samples.js';
 import { deriveGiteeEventId } from './derive-gitee-event-id.js';
 import { IssueStateMemory } from './issue-state-memory.js';
-import { isJsonRecord, type JsonRecord } from './normalize/json-reader.js';
 import type { GiteeHookData, NormalizedGiteeHook } from './normalize/gitee-hook-data.js';
 import { normalizeIssueHook } from './normalize/normalize-issue-hook.js';
 import { normalizeMergeRequestHook } from './normalize/normalize-merge-request-hook.js';
