@@ -4,6 +4,7 @@
  * share it; a third-party source for another host can too.
  */
 export * from './body-guards.js';
+export * from './build-host-push.js';
 export * from './hook-data.js';
 export * from './json-reader.js';
 export * from './people.js';
