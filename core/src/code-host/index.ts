@@ -10,3 +10,4 @@ export * from './json-reader.js';
 export * from './people.js';
 export * from './read-host-settings.js';
 export * from './to-host-commit.js';
+export * from './to-host-event.js';

@@ -1,9 +1,7 @@
 import {
-  assertShallow,
   buildHostConfigSchema,
   checkHostSecret,
   describeValue,
-  hashBody,
   type HookEvent,
   HookmuxError,
   type HostSettings,
@@ -12,15 +10,14 @@ import {
   isJsonRecord,
   type JsonRecord,
   type NormalizedHook,
-  parseHostBody,
+  readHostBody,
   readHostSettings,
   readRecord,
   readText,
-  redactHostPayload,
   type Source,
   type SourceContext,
   type SourceEndpoint,
-  toEventName,
+  toHostHookEvent,
 } from '@hookmux/core';
 
 import { giteaEventNames, giteaEvents, isGiteaEvent, type GiteaEvent } from './gitea-event-names.js';
@@ -76,11 +73,7 @@ export class GiteaSource implements Source {
     if (settings.secret !== undefined && context.skipVerification !== true)
       verifyGiteaSignature(request.rawBody, request.headers, settings.secret);
 
-    const text = request.rawBody.toString('utf8').replace(/^\uFEFF/, '');
-    const body = parseHostBody(text, 'Gitea');
-    if (!isJsonRecord(body))
-      throw new HookmuxError('HM_ERR_SRC_MALFORMED', 'the Gitea body is not a JSON object', { at: 'body' });
-    assertShallow(text, 'Gitea');
+    const { text, body } = readHostBody(request.rawBody, 'Gitea');
 
     const header = readHeader(request.headers, 'event')?.toLowerCase();
     if (header === undefined || !isGiteaEvent(header)) {
@@ -94,26 +87,16 @@ export class GiteaSource implements Source {
       );
     }
     const normalized = this.#normalize(header, body, context);
-    const { data } = normalized;
-    const delivery = readHeader(request.headers, 'delivery');
-    return {
-      id: `gitea:${delivery && /^[\w-]{1,100}$/.test(delivery) ? delivery : hashBody(text)}`,
+    return toHostHookEvent({
       source: this.id,
-      type: normalized.type,
-      ...(normalized.action === undefined ? {} : { action: normalized.action }),
-      name: toEventName(this.id, normalized.type, normalized.action),
-      repo: data.repo.fullName,
-      ...(normalized.branch === undefined ? {} : { branch: normalized.branch }),
-      ...(normalized.tag === undefined ? {} : { tag: normalized.tag }),
-      ...(data.actor.login === undefined ? {} : { actor: data.actor.login }),
+      delivery: readHeader(request.headers, 'delivery'),
+      text,
+      body,
+      normalized,
       ping: false,
       receivedAt: request.receivedAt,
-      ...(normalized.url === undefined ? {} : { url: normalized.url }),
-      summary: normalized.summary,
-      // 2017–2018 Gitea echoed the hook's secret in the body (`"secret": "..."`): masked here.
-      payload: redactHostPayload(body, settings.secret === undefined ? [] : [settings.secret]),
-      data: data as unknown as Readonly<Record<string, unknown>>,
-    };
+      secret: settings.secret,
+    });
   }
 
   #settings(settings: Readonly<Record<string, unknown>>): HostSettings {

@@ -1,9 +1,7 @@
 import {
-  assertShallow,
   buildHostConfigSchema,
   checkHostSecret,
   describeValue,
-  hashBody,
   type HookEvent,
   HookmuxError,
   type HostSettings,
@@ -12,14 +10,13 @@ import {
   isJsonRecord,
   type JsonRecord,
   type NormalizedHook,
-  parseHostBody,
+  readHostBody,
   readHostSettings,
   readText,
-  redactHostPayload,
   type Source,
   type SourceContext,
   type SourceEndpoint,
-  toEventName,
+  toHostHookEvent,
 } from '@hookmux/core';
 
 import { gitHubEventNames, gitHubEvents, isGitHubEvent, type GitHubEvent } from './github-event-names.js';
@@ -69,11 +66,7 @@ export class GitHubSource implements Source {
     if (settings.secret !== undefined && context.skipVerification !== true)
       verifyGitHubSignature(request.rawBody, request.headers, settings.secret);
 
-    const text = request.rawBody.toString('utf8').replace(/^\uFEFF/, '');
-    const body = parseHostBody(text, 'GitHub');
-    if (!isJsonRecord(body))
-      throw new HookmuxError('HM_ERR_SRC_MALFORMED', 'the GitHub body is not a JSON object', { at: 'body' });
-    assertShallow(text, 'GitHub');
+    const { text, body } = readHostBody(request.rawBody, 'GitHub');
 
     const header = request.headers['x-github-event']?.trim().toLowerCase();
     if (header === undefined || !isGitHubEvent(header)) {
@@ -87,26 +80,16 @@ export class GitHubSource implements Source {
       );
     }
     const normalized = this.#normalize(header, body, context);
-    const { data } = normalized;
-    const delivery = request.headers['x-github-delivery']?.trim();
-    return {
-      // GitHub's "Redeliver" re-sends the same delivery GUID: one id, one message per target.
-      id: `github:${delivery && /^[\w-]{1,100}$/.test(delivery) ? delivery : hashBody(text)}`,
+    return toHostHookEvent({
       source: this.id,
-      type: normalized.type,
-      ...(normalized.action === undefined ? {} : { action: normalized.action }),
-      name: toEventName(this.id, normalized.type, normalized.action),
-      repo: data.repo.fullName,
-      ...(normalized.branch === undefined ? {} : { branch: normalized.branch }),
-      ...(normalized.tag === undefined ? {} : { tag: normalized.tag }),
-      ...(data.actor.login === undefined ? {} : { actor: data.actor.login }),
+      delivery: request.headers['x-github-delivery']?.trim(),
+      text,
+      body,
+      normalized,
       ping: header === 'ping',
       receivedAt: request.receivedAt,
-      ...(normalized.url === undefined ? {} : { url: normalized.url }),
-      summary: normalized.summary,
-      payload: redactHostPayload(body, settings.secret === undefined ? [] : [settings.secret]),
-      data: data as unknown as Readonly<Record<string, unknown>>,
-    };
+      secret: settings.secret,
+    });
   }
 
   #settings(settings: Readonly<Record<string, unknown>>): HostSettings {

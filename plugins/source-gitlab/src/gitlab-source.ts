@@ -1,25 +1,21 @@
 import {
-  assertShallow,
   buildHostConfigSchema,
   checkHostSecret,
   describeValue,
-  hashBody,
   type HookEvent,
   HookmuxError,
   type HostSettings,
   type InboundRequest,
   injectable,
-  isJsonRecord,
   type JsonRecord,
   type NormalizedHook,
-  parseHostBody,
+  readHostBody,
   readHostSettings,
   readText,
-  redactHostPayload,
   type Source,
   type SourceContext,
   type SourceEndpoint,
-  toEventName,
+  toHostHookEvent,
 } from '@hookmux/core';
 
 import { gitLabEventNames, gitLabHookTypes, gitLabObjectKinds } from './gitlab-event-names.js';
@@ -64,11 +60,7 @@ export class GitLabSource implements Source {
     if (settings.secret !== undefined && context.skipVerification !== true)
       verifyGitLabToken(request.headers, settings.secret);
 
-    const text = request.rawBody.toString('utf8').replace(/^\uFEFF/, '');
-    const body = parseHostBody(text, 'GitLab');
-    if (!isJsonRecord(body))
-      throw new HookmuxError('HM_ERR_SRC_MALFORMED', 'the GitLab body is not a JSON object', { at: 'body' });
-    assertShallow(text, 'GitLab');
+    const { text, body } = readHostBody(request.rawBody, 'GitLab');
 
     const header = request.headers['x-gitlab-event']?.trim().toLowerCase().replace(/\s+/g, ' ');
     const objectKind = readText(body, 'object_kind');
@@ -87,26 +79,16 @@ export class GitLabSource implements Source {
       );
     }
     const normalized = this.#normalize(base, body, fromHeader?.startsWith('confidential_') === true, context);
-    const { data } = normalized;
-    const delivery =
-      request.headers['idempotency-key']?.trim() || request.headers['x-gitlab-event-uuid']?.trim();
-    return {
-      id: `gitlab:${delivery && /^[\w-]{1,100}$/.test(delivery) ? delivery : hashBody(text)}`,
+    return toHostHookEvent({
       source: this.id,
-      type: normalized.type,
-      ...(normalized.action === undefined ? {} : { action: normalized.action }),
-      name: toEventName(this.id, normalized.type, normalized.action),
-      repo: data.repo.fullName,
-      ...(normalized.branch === undefined ? {} : { branch: normalized.branch }),
-      ...(normalized.tag === undefined ? {} : { tag: normalized.tag }),
-      ...(data.actor.login === undefined ? {} : { actor: data.actor.login }),
+      delivery: request.headers['idempotency-key']?.trim() || request.headers['x-gitlab-event-uuid']?.trim(),
+      text,
+      body,
+      normalized,
       ping: false,
       receivedAt: request.receivedAt,
-      ...(normalized.url === undefined ? {} : { url: normalized.url }),
-      summary: normalized.summary,
-      payload: redactHostPayload(body, settings.secret === undefined ? [] : [settings.secret]),
-      data: data as unknown as Readonly<Record<string, unknown>>,
-    };
+      secret: settings.secret,
+    });
   }
 
   #settings(settings: Readonly<Record<string, unknown>>): HostSettings {
