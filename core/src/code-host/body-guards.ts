@@ -87,3 +87,20 @@ export function redactHostPayload(body: unknown, secrets: readonly string[]): un
 
 /** Keys that hold credentials in the bodies hosts send (Gogs/old Gitea echo the hook `secret`). */
 const secretKeys = new Set(['secret', 'password', 'token', 'private_token', 'access_token', 'sign']);
+
+/** A field the event needs is missing from a (verified) code-host body; `hint` names where to compare. */
+export function createHostMalformedError(
+  host: string,
+  event: string,
+  field: string,
+  hint: string,
+): HookmuxError {
+  return new HookmuxError(
+    'HM_ERR_SRC_MALFORMED',
+    `${host} ${event} payload: ${field} is missing or not usable`,
+    {
+      hint,
+      at: field,
+    },
+  );
+}
