@@ -5,6 +5,7 @@
  */
 export * from './body-guards.js';
 export * from './build-host-push.js';
+export * from './code-host-source.js';
 export * from './hook-data.js';
 export * from './json-reader.js';
 export * from './people.js';

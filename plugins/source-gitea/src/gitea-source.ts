@@ -1,22 +1,18 @@
 import {
   buildHostConfigSchema,
-  checkHostSecret,
+  CodeHostSource,
   describeValue,
   type HookEvent,
   HookmuxError,
-  type HostSettings,
   type InboundRequest,
   injectable,
   isJsonRecord,
   type JsonRecord,
   type NormalizedHook,
   readHostBody,
-  readHostSettings,
   readRecord,
   readText,
-  type Source,
   type SourceContext,
-  type SourceEndpoint,
   toHostHookEvent,
 } from '@hookmux/core';
 
@@ -50,7 +46,7 @@ function readHeader(
  * HookEvent with the cross-host `data` shape.
  */
 @injectable()
-export class GiteaSource implements Source {
+export class GiteaSource extends CodeHostSource {
   readonly id = 'gitea';
   readonly eventNames = giteaEventNames;
   readonly samples = giteaSamples;
@@ -58,18 +54,11 @@ export class GiteaSource implements Source {
     defaultGiteaPath,
     'The webhook Secret (密钥) set in Gitea, Forgejo or Gogs (signs every body with HMAC-SHA256); `none` accepts unsigned hooks.',
   );
-  readonly secretKeys = ['secret'] as const;
-
-  endpoints(settings: Readonly<Record<string, unknown>>): readonly SourceEndpoint[] {
-    return [{ method: 'POST', path: this.#settings(settings).path }];
-  }
-
-  checkSettings(settings: Readonly<Record<string, unknown>>): readonly string[] {
-    return checkHostSecret(this.#settings(settings), this.id, secretName);
-  }
+  protected readonly defaultPath = defaultGiteaPath;
+  protected readonly secretName = secretName;
 
   receive(request: InboundRequest, context: SourceContext): HookEvent {
-    const settings = this.#settings(context.settings);
+    const settings = this.hostSettings(context.settings);
     if (settings.secret !== undefined && context.skipVerification !== true)
       verifyGiteaSignature(request.rawBody, request.headers, settings.secret);
 
@@ -97,10 +86,6 @@ export class GiteaSource implements Source {
       receivedAt: request.receivedAt,
       secret: settings.secret,
     });
-  }
-
-  #settings(settings: Readonly<Record<string, unknown>>): HostSettings {
-    return readHostSettings(settings, this.id, defaultGiteaPath, secretName);
   }
 
   #normalize(event: GiteaEvent, body: JsonRecord, context: SourceContext): NormalizedHook {

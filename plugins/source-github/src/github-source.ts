@@ -1,21 +1,17 @@
 import {
   buildHostConfigSchema,
-  checkHostSecret,
+  CodeHostSource,
   describeValue,
   type HookEvent,
   HookmuxError,
-  type HostSettings,
   type InboundRequest,
   injectable,
   isJsonRecord,
   type JsonRecord,
   type NormalizedHook,
   readHostBody,
-  readHostSettings,
   readText,
-  type Source,
   type SourceContext,
-  type SourceEndpoint,
   toHostHookEvent,
 } from '@hookmux/core';
 
@@ -42,7 +38,7 @@ const secretName = 'GitHub Webhook Secret';
  * `data` is the cross-host shape of the Gitee source (README.md lists the fields).
  */
 @injectable()
-export class GitHubSource implements Source {
+export class GitHubSource extends CodeHostSource {
   readonly id = 'github';
   readonly eventNames = gitHubEventNames;
   readonly samples = gitHubSamples;
@@ -50,18 +46,11 @@ export class GitHubSource implements Source {
     defaultGitHubPath,
     'The webhook Secret set in GitHub (signs every body with HMAC-SHA256); `none` accepts unsigned hooks.',
   );
-  readonly secretKeys = ['secret'] as const;
-
-  endpoints(settings: Readonly<Record<string, unknown>>): readonly SourceEndpoint[] {
-    return [{ method: 'POST', path: this.#settings(settings).path }];
-  }
-
-  checkSettings(settings: Readonly<Record<string, unknown>>): readonly string[] {
-    return checkHostSecret(this.#settings(settings), this.id, secretName);
-  }
+  protected readonly defaultPath = defaultGitHubPath;
+  protected readonly secretName = secretName;
 
   receive(request: InboundRequest, context: SourceContext): HookEvent {
-    const settings = this.#settings(context.settings);
+    const settings = this.hostSettings(context.settings);
     // Verify over the bytes as sent, before reading a single field.
     if (settings.secret !== undefined && context.skipVerification !== true)
       verifyGitHubSignature(request.rawBody, request.headers, settings.secret);
@@ -90,10 +79,6 @@ export class GitHubSource implements Source {
       receivedAt: request.receivedAt,
       secret: settings.secret,
     });
-  }
-
-  #settings(settings: Readonly<Record<string, unknown>>): HostSettings {
-    return readHostSettings(settings, this.id, defaultGitHubPath, secretName);
   }
 
   #normalize(event: GitHubEvent, body: JsonRecord, context: SourceContext): NormalizedHook {

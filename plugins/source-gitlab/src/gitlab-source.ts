@@ -1,20 +1,16 @@
 import {
   buildHostConfigSchema,
-  checkHostSecret,
+  CodeHostSource,
   describeValue,
   type HookEvent,
   HookmuxError,
-  type HostSettings,
   type InboundRequest,
   injectable,
   type JsonRecord,
   type NormalizedHook,
   readHostBody,
-  readHostSettings,
   readText,
-  type Source,
   type SourceContext,
-  type SourceEndpoint,
   toHostHookEvent,
 } from '@hookmux/core';
 
@@ -37,7 +33,7 @@ const secretName = 'GitLab Secret token';
  * de-duplicates on `Idempotency-Key` / `X-Gitlab-Event-UUID`.
  */
 @injectable()
-export class GitLabSource implements Source {
+export class GitLabSource extends CodeHostSource {
   readonly id = 'gitlab';
   readonly eventNames = gitLabEventNames;
   readonly samples = gitLabSamples;
@@ -45,18 +41,11 @@ export class GitLabSource implements Source {
     defaultGitLabPath,
     'The webhook "Secret token" set in GitLab (sent as X-Gitlab-Token); `none` accepts hooks without one.',
   );
-  readonly secretKeys = ['secret'] as const;
-
-  endpoints(settings: Readonly<Record<string, unknown>>): readonly SourceEndpoint[] {
-    return [{ method: 'POST', path: this.#settings(settings).path }];
-  }
-
-  checkSettings(settings: Readonly<Record<string, unknown>>): readonly string[] {
-    return checkHostSecret(this.#settings(settings), this.id, secretName);
-  }
+  protected readonly defaultPath = defaultGitLabPath;
+  protected readonly secretName = secretName;
 
   receive(request: InboundRequest, context: SourceContext): HookEvent {
-    const settings = this.#settings(context.settings);
+    const settings = this.hostSettings(context.settings);
     if (settings.secret !== undefined && context.skipVerification !== true)
       verifyGitLabToken(request.headers, settings.secret);
 
@@ -89,10 +78,6 @@ export class GitLabSource implements Source {
       receivedAt: request.receivedAt,
       secret: settings.secret,
     });
-  }
-
-  #settings(settings: Readonly<Record<string, unknown>>): HostSettings {
-    return readHostSettings(settings, this.id, defaultGitLabPath, secretName);
   }
 
   #normalize(type: string, body: JsonRecord, confidential: boolean, context: SourceContext): NormalizedHook {
