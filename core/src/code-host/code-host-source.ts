@@ -1,6 +1,7 @@
 import type { JsonSchema } from '../config/json-schema.js';
 import type { HookEvent } from '../contracts/hook-event.js';
 import type { InboundRequest, Source, SourceContext, SourceEndpoint } from '../contracts/source.js';
+import { HookmuxError } from '../errors/hookmux-error.js';
 
 import { checkHostSecret, readHostSettings, type HostSettings } from './read-host-settings.js';
 
@@ -26,6 +27,34 @@ export abstract class CodeHostSource implements Source {
   }
 
   abstract receive(request: InboundRequest, context: SourceContext): Promise<HookEvent> | HookEvent;
+
+  /**
+   * Runs a normaliser: its own errors pass; anything else (a shape it did not expect) is logged as a
+   * warning and answered as a malformed payload of this event, with the host's `hint`.
+   */
+  protected normalizeWith<T>(
+    read: () => T,
+    what: { readonly host: string; readonly event: string; readonly hint: string; readonly logKey?: string },
+    context: SourceContext,
+  ): T {
+    try {
+      return read();
+    } catch (error) {
+      if (HookmuxError.is(error)) throw error;
+      context.logger.warn(
+        { err: error, [what.logKey ?? 'event']: what.event },
+        `${this.id} payload could not be normalised`,
+      );
+      throw new HookmuxError(
+        'HM_ERR_SRC_MALFORMED',
+        `the ${what.host} ${what.event} payload could not be read`,
+        {
+          hint: what.hint,
+          cause: error,
+        },
+      );
+    }
+  }
 
   protected hostSettings(settings: Readonly<Record<string, unknown>>): HostSettings {
     return readHostSettings(settings, this.id, this.defaultPath, this.secretName);

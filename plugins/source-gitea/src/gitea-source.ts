@@ -89,45 +89,46 @@ export class GiteaSource extends CodeHostSource {
   }
 
   #normalize(event: GiteaEvent, body: JsonRecord, context: SourceContext): NormalizedHook {
-    try {
-      switch (event) {
-        case 'push':
-          return normalizeGiteaPush(body);
-        case 'create':
-        case 'delete':
-          return normalizeGiteaRefEvent(body, event);
-        case 'issues':
-          return normalizeGiteaIssue(body);
-        case 'issue_comment':
-          return normalizeGiteaComment(body);
-        case 'pull_request':
-          return normalizeGiteaPullRequest(body);
-        case 'pull_request_approved':
-          return normalizeGiteaReview(body, 'approved');
-        case 'pull_request_rejected':
-          return normalizeGiteaReview(body, 'changes_requested');
-        case 'pull_request_comment':
-          // A review comment carries the pull request; a conversation comment is an issue_comment body.
-          return isJsonRecord(body['comment']) && isJsonRecord(body['issue'])
-            ? normalizeGiteaComment(body)
-            : normalizeGiteaReview(body, 'comment');
-        case 'pull_request_review':
-          return normalizeGiteaReview(body, reviewVerdict(readText(readRecord(body, 'review'), 'type')));
-        case 'release':
-          return normalizeGiteaRelease(body);
-        case 'workflow_run':
-          return normalizeGiteaWorkflowRun(body);
-        case 'action_run':
-          return normalizeForgejoActionRun(body);
-      }
-    } catch (error) {
-      if (HookmuxError.is(error)) throw error;
-      context.logger.warn({ err: error, event }, 'gitea payload could not be normalised');
-      throw new HookmuxError('HM_ERR_SRC_MALFORMED', `the Gitea ${event} payload could not be read`, {
+    return this.normalizeWith(
+      () => {
+        switch (event) {
+          case 'push':
+            return normalizeGiteaPush(body);
+          case 'create':
+          case 'delete':
+            return normalizeGiteaRefEvent(body, event);
+          case 'issues':
+            return normalizeGiteaIssue(body);
+          case 'issue_comment':
+            return normalizeGiteaComment(body);
+          case 'pull_request':
+            return normalizeGiteaPullRequest(body);
+          case 'pull_request_approved':
+            return normalizeGiteaReview(body, 'approved');
+          case 'pull_request_rejected':
+            return normalizeGiteaReview(body, 'changes_requested');
+          case 'pull_request_comment':
+            // A review comment carries the pull request; a conversation comment is an issue_comment body.
+            return isJsonRecord(body['comment']) && isJsonRecord(body['issue'])
+              ? normalizeGiteaComment(body)
+              : normalizeGiteaReview(body, 'comment');
+          case 'pull_request_review':
+            return normalizeGiteaReview(body, reviewVerdict(readText(readRecord(body, 'review'), 'type')));
+          case 'release':
+            return normalizeGiteaRelease(body);
+          case 'workflow_run':
+            return normalizeGiteaWorkflowRun(body);
+          case 'action_run':
+            return normalizeForgejoActionRun(body);
+        }
+      },
+      {
+        host: 'Gitea',
+        event: event,
         hint: '与该 Web 钩子的“最近推送记录”对比 / compare the body with a recent delivery of the webhook',
-        cause: error,
-      });
-    }
+      },
+      context,
+    );
   }
 }
 

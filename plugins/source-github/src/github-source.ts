@@ -82,40 +82,41 @@ export class GitHubSource extends CodeHostSource {
   }
 
   #normalize(event: GitHubEvent, body: JsonRecord, context: SourceContext): NormalizedHook {
-    try {
-      switch (event) {
-        case 'ping':
-          return normalizePing(body);
-        case 'push':
-          return normalizeGitHubPush(body);
-        case 'create':
-        case 'delete':
-          return normalizeGitHubRefEvent(body, event);
-        case 'issues':
-          return normalizeGitHubIssue(body);
-        case 'pull_request':
-          return normalizeGitHubPullRequest(body);
-        case 'pull_request_review':
-          return normalizeGitHubReview(body);
-        case 'issue_comment':
-        case 'pull_request_review_comment':
-        case 'commit_comment':
-          return normalizeGitHubComment(body, event);
-        case 'release':
-          return normalizeGitHubRelease(body);
-        case 'workflow_run':
-          return normalizeGitHubWorkflowRun(body);
-        case 'check_suite':
-          return normalizeGitHubCheckSuite(body);
-      }
-    } catch (error) {
-      if (HookmuxError.is(error)) throw error;
-      context.logger.warn({ err: error, event }, 'github payload could not be normalised');
-      throw new HookmuxError('HM_ERR_SRC_MALFORMED', `the GitHub ${event} payload could not be read`, {
+    return this.normalizeWith(
+      () => {
+        switch (event) {
+          case 'ping':
+            return normalizePing(body);
+          case 'push':
+            return normalizeGitHubPush(body);
+          case 'create':
+          case 'delete':
+            return normalizeGitHubRefEvent(body, event);
+          case 'issues':
+            return normalizeGitHubIssue(body);
+          case 'pull_request':
+            return normalizeGitHubPullRequest(body);
+          case 'pull_request_review':
+            return normalizeGitHubReview(body);
+          case 'issue_comment':
+          case 'pull_request_review_comment':
+          case 'commit_comment':
+            return normalizeGitHubComment(body, event);
+          case 'release':
+            return normalizeGitHubRelease(body);
+          case 'workflow_run':
+            return normalizeGitHubWorkflowRun(body);
+          case 'check_suite':
+            return normalizeGitHubCheckSuite(body);
+        }
+      },
+      {
+        host: 'GitHub',
+        event: event,
         hint: '与 GitHub Webhook 的 Recent Deliveries 中的记录对比 / compare the body with a delivery under Recent Deliveries',
-        cause: error,
-      });
-    }
+      },
+      context,
+    );
   }
 }
 

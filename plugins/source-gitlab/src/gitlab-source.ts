@@ -81,31 +81,33 @@ export class GitLabSource extends CodeHostSource {
   }
 
   #normalize(type: string, body: JsonRecord, confidential: boolean, context: SourceContext): NormalizedHook {
-    try {
-      switch (type) {
-        case 'push':
-        case 'tag_push':
-          return normalizeGitLabPush(body, type);
-        case 'issue':
-          return normalizeGitLabIssue(body, confidential);
-        case 'merge_request':
-          return normalizeGitLabMergeRequest(body);
-        case 'note':
-          return normalizeGitLabNote(body, confidential);
-        case 'pipeline':
-          return normalizeGitLabPipeline(body);
-        case 'job':
-          return normalizeGitLabJob(body);
-        default:
-          return normalizeGitLabRelease(body);
-      }
-    } catch (error) {
-      if (HookmuxError.is(error)) throw error;
-      context.logger.warn({ err: error, hook: type }, 'gitlab payload could not be normalised');
-      throw new HookmuxError('HM_ERR_SRC_MALFORMED', `the GitLab ${type} payload could not be read`, {
+    return this.normalizeWith(
+      () => {
+        switch (type) {
+          case 'push':
+          case 'tag_push':
+            return normalizeGitLabPush(body, type);
+          case 'issue':
+            return normalizeGitLabIssue(body, confidential);
+          case 'merge_request':
+            return normalizeGitLabMergeRequest(body);
+          case 'note':
+            return normalizeGitLabNote(body, confidential);
+          case 'pipeline':
+            return normalizeGitLabPipeline(body);
+          case 'job':
+            return normalizeGitLabJob(body);
+          default:
+            return normalizeGitLabRelease(body);
+        }
+      },
+      {
+        host: 'GitLab',
+        event: type,
         hint: '与 GitLab Webhook 的 Recent events 中的记录对比 / compare the body with a recent event of the webhook',
-        cause: error,
-      });
-    }
+        logKey: 'hook',
+      },
+      context,
+    );
   }
 }
