@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import { HookmuxError } from '../errors/hookmux-error.js';
+import { HookmuxError, type HookmuxErrorOptions } from '../errors/hookmux-error.js';
 
 /** Real bodies nest a handful of levels; far deeper is an attack on recursive code. */
 const maxJsonDepth = 64;
@@ -16,8 +16,16 @@ export function parseHostBody(text: string, host: string): unknown {
   }
 }
 
-/** Counted on the (valid) JSON text: one pass, no allocation, on every webhook. */
-export function assertShallow(text: string, host: string): void {
+/**
+ * Counted on the JSON text: one pass, no allocation, on every webhook. Safe before `JSON.parse`,
+ * which a deeply nested body would otherwise drive into a stack overflow (a 500). `details` gives
+ * the error's hint and `at` (default: `at: 'body'`, no hint).
+ */
+export function assertShallow(
+  text: string,
+  host: string,
+  details: Pick<HookmuxErrorOptions, 'hint' | 'at'> = { at: 'body' },
+): void {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i += 1) {
@@ -32,7 +40,7 @@ export function assertShallow(text: string, host: string): void {
         throw new HookmuxError(
           'HM_ERR_SRC_MALFORMED',
           `the ${host} body is nested deeper than ${maxJsonDepth} levels`,
-          { at: 'body' },
+          details,
         );
       }
     } else if (c === 0x7d || c === 0x5d) depth -= 1;
@@ -79,3 +87,20 @@ export function redactHostPayload(body: unknown, secrets: readonly string[]): un
 
 /** Keys that hold credentials in the bodies hosts send (Gogs/old Gitea echo the hook `secret`). */
 const secretKeys = new Set(['secret', 'password', 'token', 'private_token', 'access_token', 'sign']);
+
+/** A field the event needs is missing from a (verified) code-host body; `hint` names where to compare. */
+export function createHostMalformedError(
+  host: string,
+  event: string,
+  field: string,
+  hint: string,
+): HookmuxError {
+  return new HookmuxError(
+    'HM_ERR_SRC_MALFORMED',
+    `${host} ${event} payload: ${field} is missing or not usable`,
+    {
+      hint,
+      at: field,
+    },
+  );
+}

@@ -4,8 +4,11 @@
  * share it; a third-party source for another host can too.
  */
 export * from './body-guards.js';
+export * from './build-host-push.js';
+export * from './code-host-source.js';
 export * from './hook-data.js';
 export * from './json-reader.js';
 export * from './people.js';
 export * from './read-host-settings.js';
 export * from './to-host-commit.js';
+export * from './to-host-event.js';

@@ -1,4 +1,4 @@
-import { HookmuxError, withoutLinkTargets } from '@hookmux/core';
+import { assertShallow, HookmuxError, withoutLinkTargets } from '@hookmux/core';
 
 /** The message types a DingTalk custom robot takes on its webhook (robots.md §2.1). */
 export const dingTalkMsgtypes = ['text', 'markdown', 'link', 'actionCard', 'feedCard'] as const;
@@ -37,7 +37,11 @@ export interface DingTalkMessage {
 export function parseDingTalkBody(rawBody: Buffer): unknown {
   const text = rawBody.toString('utf8').replace(/^\uFEFF/, '');
   if (text.trim() === '') throw badJson('the request body is empty');
-  assertShallow(text);
+  // Before parsing: `JSON.parse` of a deeply nested body would exhaust the stack (a 500).
+  assertShallow(text, 'DingTalk', {
+    hint: 'post one DingTalk robot message: a JSON object a few levels deep',
+    at: 'json',
+  });
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -237,35 +241,6 @@ function missing(msgtype: string, field: string): HookmuxError {
     hint: `fill ${msgtype}.${field} (see the DingTalk custom robot message formats)`,
     at: `${msgtype} --》 ${field}`,
   });
-}
-
-/** Robot messages nest three or four levels; far deeper is an attack on recursive parsers (as for Gitee). */
-export const maxDingTalkJsonDepth = 64;
-
-/**
- * Counted on the text before parsing, like the Gitee source: `JSON.parse` of a deeply nested body
- * would exhaust the stack (a 500) before any check on the parsed tree could run.
- */
-function assertShallow(text: string): void {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i += 1;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      depth += 1;
-      if (depth > maxDingTalkJsonDepth) {
-        throw new HookmuxError(
-          'HM_ERR_SRC_MALFORMED',
-          `the DingTalk body is nested deeper than ${maxDingTalkJsonDepth} levels`,
-          { hint: 'post one DingTalk robot message: a JSON object a few levels deep', at: 'json' },
-        );
-      }
-    } else if (c === 0x7d || c === 0x5d) depth -= 1;
-  }
 }
 
 function badJson(message: string): HookmuxError {

@@ -1,4 +1,5 @@
 import {
+  assertShallow,
   HookmuxError,
   injectable,
   toEventName,
@@ -143,7 +144,8 @@ function findRobot(
 function parseFeishuBody(rawBody: Buffer): Readonly<Record<string, unknown>> {
   let parsed: unknown;
   const text = rawBody.toString('utf8').replace(/^\uFEFF/, '');
-  assertShallowText(text);
+  // Before parsing: `JSON.parse` of a very deep body exhausts the stack, a 500 instead of Feishu's 9499.
+  assertShallow(text, 'Feishu');
   try {
     parsed = JSON.parse(text);
   } catch {
@@ -156,38 +158,12 @@ function parseFeishuBody(rawBody: Buffer): Readonly<Record<string, unknown>> {
       at: 'body',
     });
   }
-  assertShallow(parsed);
+  assertShallowTree(parsed);
   return parsed as Readonly<Record<string, unknown>>;
 }
 
-/**
- * The nesting guard on the text, before parsing (as for Gitee): `JSON.parse` of a very deep body
- * exhausts the stack, a 500 instead of Feishu's 9499.
- */
-function assertShallowText(text: string): void {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i += 1;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      depth += 1;
-      if (depth > maxJsonDepth) {
-        throw new HookmuxError(
-          'HM_ERR_SRC_MALFORMED',
-          `the Feishu body is nested deeper than ${maxJsonDepth} levels`,
-          { at: 'body' },
-        );
-      }
-    } else if (c === 0x7d || c === 0x5d) depth -= 1;
-  }
-}
-
 /** Feishu cards nest a few levels; far deeper is an attack on recursive readers (a card sent as a string). */
-function assertShallow(body: object): void {
+function assertShallowTree(body: object): void {
   const stack: [unknown, number][] = [[body, 1]];
   while (stack.length > 0) {
     const [value, depth] = stack.pop() ?? [undefined, 0];

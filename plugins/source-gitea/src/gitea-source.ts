@@ -1,26 +1,19 @@
 import {
-  assertShallow,
   buildHostConfigSchema,
-  checkHostSecret,
+  CodeHostSource,
   describeValue,
-  hashBody,
   type HookEvent,
   HookmuxError,
-  type HostSettings,
   type InboundRequest,
   injectable,
   isJsonRecord,
   type JsonRecord,
   type NormalizedHook,
-  parseHostBody,
-  readHostSettings,
+  readHostBody,
   readRecord,
   readText,
-  redactHostPayload,
-  type Source,
   type SourceContext,
-  type SourceEndpoint,
-  toEventName,
+  toHostHookEvent,
 } from '@hookmux/core';
 
 import { giteaEventNames, giteaEvents, isGiteaEvent, type GiteaEvent } from './gitea-event-names.js';
@@ -53,7 +46,7 @@ function readHeader(
  * HookEvent with the cross-host `data` shape.
  */
 @injectable()
-export class GiteaSource implements Source {
+export class GiteaSource extends CodeHostSource {
   readonly id = 'gitea';
   readonly eventNames = giteaEventNames;
   readonly samples = giteaSamples;
@@ -61,26 +54,15 @@ export class GiteaSource implements Source {
     defaultGiteaPath,
     'The webhook Secret (密钥) set in Gitea, Forgejo or Gogs (signs every body with HMAC-SHA256); `none` accepts unsigned hooks.',
   );
-  readonly secretKeys = ['secret'] as const;
-
-  endpoints(settings: Readonly<Record<string, unknown>>): readonly SourceEndpoint[] {
-    return [{ method: 'POST', path: this.#settings(settings).path }];
-  }
-
-  checkSettings(settings: Readonly<Record<string, unknown>>): readonly string[] {
-    return checkHostSecret(this.#settings(settings), this.id, secretName);
-  }
+  protected readonly defaultPath = defaultGiteaPath;
+  protected readonly secretName = secretName;
 
   receive(request: InboundRequest, context: SourceContext): HookEvent {
-    const settings = this.#settings(context.settings);
+    const settings = this.hostSettings(context.settings);
     if (settings.secret !== undefined && context.skipVerification !== true)
       verifyGiteaSignature(request.rawBody, request.headers, settings.secret);
 
-    const text = request.rawBody.toString('utf8').replace(/^\uFEFF/, '');
-    const body = parseHostBody(text, 'Gitea');
-    if (!isJsonRecord(body))
-      throw new HookmuxError('HM_ERR_SRC_MALFORMED', 'the Gitea body is not a JSON object', { at: 'body' });
-    assertShallow(text, 'Gitea');
+    const { text, body } = readHostBody(request.rawBody, 'Gitea');
 
     const header = readHeader(request.headers, 'event')?.toLowerCase();
     if (header === undefined || !isGiteaEvent(header)) {
@@ -94,72 +76,59 @@ export class GiteaSource implements Source {
       );
     }
     const normalized = this.#normalize(header, body, context);
-    const { data } = normalized;
-    const delivery = readHeader(request.headers, 'delivery');
-    return {
-      id: `gitea:${delivery && /^[\w-]{1,100}$/.test(delivery) ? delivery : hashBody(text)}`,
+    return toHostHookEvent({
       source: this.id,
-      type: normalized.type,
-      ...(normalized.action === undefined ? {} : { action: normalized.action }),
-      name: toEventName(this.id, normalized.type, normalized.action),
-      repo: data.repo.fullName,
-      ...(normalized.branch === undefined ? {} : { branch: normalized.branch }),
-      ...(normalized.tag === undefined ? {} : { tag: normalized.tag }),
-      ...(data.actor.login === undefined ? {} : { actor: data.actor.login }),
+      delivery: readHeader(request.headers, 'delivery'),
+      text,
+      body,
+      normalized,
       ping: false,
       receivedAt: request.receivedAt,
-      ...(normalized.url === undefined ? {} : { url: normalized.url }),
-      summary: normalized.summary,
-      // 2017–2018 Gitea echoed the hook's secret in the body (`"secret": "..."`): masked here.
-      payload: redactHostPayload(body, settings.secret === undefined ? [] : [settings.secret]),
-      data: data as unknown as Readonly<Record<string, unknown>>,
-    };
-  }
-
-  #settings(settings: Readonly<Record<string, unknown>>): HostSettings {
-    return readHostSettings(settings, this.id, defaultGiteaPath, secretName);
+      secret: settings.secret,
+    });
   }
 
   #normalize(event: GiteaEvent, body: JsonRecord, context: SourceContext): NormalizedHook {
-    try {
-      switch (event) {
-        case 'push':
-          return normalizeGiteaPush(body);
-        case 'create':
-        case 'delete':
-          return normalizeGiteaRefEvent(body, event);
-        case 'issues':
-          return normalizeGiteaIssue(body);
-        case 'issue_comment':
-          return normalizeGiteaComment(body);
-        case 'pull_request':
-          return normalizeGiteaPullRequest(body);
-        case 'pull_request_approved':
-          return normalizeGiteaReview(body, 'approved');
-        case 'pull_request_rejected':
-          return normalizeGiteaReview(body, 'changes_requested');
-        case 'pull_request_comment':
-          // A review comment carries the pull request; a conversation comment is an issue_comment body.
-          return isJsonRecord(body['comment']) && isJsonRecord(body['issue'])
-            ? normalizeGiteaComment(body)
-            : normalizeGiteaReview(body, 'comment');
-        case 'pull_request_review':
-          return normalizeGiteaReview(body, reviewVerdict(readText(readRecord(body, 'review'), 'type')));
-        case 'release':
-          return normalizeGiteaRelease(body);
-        case 'workflow_run':
-          return normalizeGiteaWorkflowRun(body);
-        case 'action_run':
-          return normalizeForgejoActionRun(body);
-      }
-    } catch (error) {
-      if (HookmuxError.is(error)) throw error;
-      context.logger.warn({ err: error, event }, 'gitea payload could not be normalised');
-      throw new HookmuxError('HM_ERR_SRC_MALFORMED', `the Gitea ${event} payload could not be read`, {
+    return this.normalizeWith(
+      () => {
+        switch (event) {
+          case 'push':
+            return normalizeGiteaPush(body);
+          case 'create':
+          case 'delete':
+            return normalizeGiteaRefEvent(body, event);
+          case 'issues':
+            return normalizeGiteaIssue(body);
+          case 'issue_comment':
+            return normalizeGiteaComment(body);
+          case 'pull_request':
+            return normalizeGiteaPullRequest(body);
+          case 'pull_request_approved':
+            return normalizeGiteaReview(body, 'approved');
+          case 'pull_request_rejected':
+            return normalizeGiteaReview(body, 'changes_requested');
+          case 'pull_request_comment':
+            // A review comment carries the pull request; a conversation comment is an issue_comment body.
+            return isJsonRecord(body['comment']) && isJsonRecord(body['issue'])
+              ? normalizeGiteaComment(body)
+              : normalizeGiteaReview(body, 'comment');
+          case 'pull_request_review':
+            return normalizeGiteaReview(body, reviewVerdict(readText(readRecord(body, 'review'), 'type')));
+          case 'release':
+            return normalizeGiteaRelease(body);
+          case 'workflow_run':
+            return normalizeGiteaWorkflowRun(body);
+          case 'action_run':
+            return normalizeForgejoActionRun(body);
+        }
+      },
+      {
+        host: 'Gitea',
+        event: event,
         hint: '与该 Web 钩子的“最近推送记录”对比 / compare the body with a recent delivery of the webhook',
-        cause: error,
-      });
-    }
+      },
+      context,
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { readString } from './normalize/json-reader.js';
+import { readString } from '@hookmux/core';
 
 /**
  * The values Gitee changes when it signs the same delivery again (`password`, `sign`,

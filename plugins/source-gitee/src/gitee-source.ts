@@ -1,10 +1,13 @@
 import {
+  assertShallow,
   HookmuxError,
   inject,
   injectable,
+  isJsonRecord,
   toEventName,
   type HookEvent,
   type InboundRequest,
+  type JsonRecord,
   type Source,
   type SourceContext,
   type SourceEndpoint,
@@ -14,7 +17,6 @@ import { giteeEventNames } from './gitee-event-names.js';
 import { giteeSamples } from './gitee-samples.js';
 import { deriveGiteeEventId } from './derive-gitee-event-id.js';
 import { IssueStateMemory } from './issue-state-memory.js';
-import { isJsonRecord, type JsonRecord } from './normalize/json-reader.js';
 import type { GiteeHookData, NormalizedGiteeHook } from './normalize/gitee-hook-data.js';
 import { normalizeIssueHook } from './normalize/normalize-issue-hook.js';
 import { normalizeMergeRequestHook } from './normalize/normalize-merge-request-hook.js';
@@ -25,9 +27,6 @@ import { redactGiteePayload } from './redact-gitee-payload.js';
 import { ReplayCache } from './replay-cache.js';
 import { resolveGiteeHookType } from './resolve-gitee-hook-type.js';
 import { readGiteeCredentials, verifyGiteeToken } from './verify-gitee-token.js';
-
-/** Real Gitee bodies nest five levels deep; far deeper is an attack on recursive code. */
-const maxJsonDepth = 64;
 
 /**
  * Gitee repository webhooks: all five hook kinds, password and signature mode on one secret.
@@ -82,7 +81,7 @@ export class GiteeSource implements Source {
     // Only now, authenticated, is the content worth reading.
     if (!isJsonRecord(body))
       throw new HookmuxError('HM_ERR_SRC_MALFORMED', 'the Gitee body is not a JSON object', { at: 'body' });
-    assertShallow(text);
+    assertShallow(text, 'Gitee');
     if (isWeComFormat(body)) {
       throw new HookmuxError(
         'HM_ERR_SRC_WECOM_FORMAT',
@@ -174,31 +173,4 @@ function isWeComFormat(body: JsonRecord): boolean {
   return (
     typeof body['msgtype'] === 'string' && !isJsonRecord(body['repository']) && !isJsonRecord(body['project'])
   );
-}
-
-function assertShallow(text: string): void {
-  // Counted on the text (already valid JSON) rather than by walking the parsed tree: one pass over
-  // the characters, no allocation, on every webhook.
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i += 1; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      depth += 1;
-      if (depth > maxJsonDepth) {
-        throw new HookmuxError(
-          'HM_ERR_SRC_MALFORMED',
-          `the Gitee body is nested deeper than ${maxJsonDepth} levels`,
-          {
-            at: 'body',
-          },
-        );
-      }
-    } else if (c === 0x7d || c === 0x5d) depth -= 1;
-  }
 }

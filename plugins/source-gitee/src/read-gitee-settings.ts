@@ -1,6 +1,4 @@
-import { HookmuxError, type JsonSchema } from '@hookmux/core';
-
-import { readString } from './normalize/json-reader.js';
+import { HookmuxError, readString, type JsonSchema } from '@hookmux/core';
 
 /** `sources.gitee.secret: none` accepts hooks without a password or signature. */
 export const noSecret = 'none';

@@ -1,4 +1,4 @@
-import { isJsonRecord } from './normalize/json-reader.js';
+import { isJsonRecord } from '@hookmux/core';
 
 export const redactedMark = '***';
 

@@ -1,7 +1,6 @@
-import { HookmuxError } from '@hookmux/core';
+import { HookmuxError, readText } from '@hookmux/core';
 
 import { giteeHookKinds, isGiteeHookName, type GiteeHookType } from './gitee-event-names.js';
-import { readText } from './normalize/json-reader.js';
 
 /**
  * `X-Gitee-Event` comes in two spellings: `Push Hook` on real deliveries and `push_hooks` on

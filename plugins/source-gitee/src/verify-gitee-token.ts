@@ -1,8 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
-import { HookmuxError } from '@hookmux/core';
+import { HookmuxError, readText } from '@hookmux/core';
 
-import { readText } from './normalize/json-reader.js';
 import type { ReplayCache } from './replay-cache.js';
 
 export type GiteeAuthMode = 'password' | 'signature';

@@ -1,25 +1,18 @@
 import {
-  assertShallow,
   buildHostConfigSchema,
-  checkHostSecret,
+  CodeHostSource,
   describeValue,
-  hashBody,
   type HookEvent,
   HookmuxError,
-  type HostSettings,
   type InboundRequest,
   injectable,
   isJsonRecord,
   type JsonRecord,
   type NormalizedHook,
-  parseHostBody,
-  readHostSettings,
+  readHostBody,
   readText,
-  redactHostPayload,
-  type Source,
   type SourceContext,
-  type SourceEndpoint,
-  toEventName,
+  toHostHookEvent,
 } from '@hookmux/core';
 
 import { gitHubEventNames, gitHubEvents, isGitHubEvent, type GitHubEvent } from './github-event-names.js';
@@ -45,7 +38,7 @@ const secretName = 'GitHub Webhook Secret';
  * `data` is the cross-host shape of the Gitee source (README.md lists the fields).
  */
 @injectable()
-export class GitHubSource implements Source {
+export class GitHubSource extends CodeHostSource {
   readonly id = 'github';
   readonly eventNames = gitHubEventNames;
   readonly samples = gitHubSamples;
@@ -53,27 +46,16 @@ export class GitHubSource implements Source {
     defaultGitHubPath,
     'The webhook Secret set in GitHub (signs every body with HMAC-SHA256); `none` accepts unsigned hooks.',
   );
-  readonly secretKeys = ['secret'] as const;
-
-  endpoints(settings: Readonly<Record<string, unknown>>): readonly SourceEndpoint[] {
-    return [{ method: 'POST', path: this.#settings(settings).path }];
-  }
-
-  checkSettings(settings: Readonly<Record<string, unknown>>): readonly string[] {
-    return checkHostSecret(this.#settings(settings), this.id, secretName);
-  }
+  protected readonly defaultPath = defaultGitHubPath;
+  protected readonly secretName = secretName;
 
   receive(request: InboundRequest, context: SourceContext): HookEvent {
-    const settings = this.#settings(context.settings);
+    const settings = this.hostSettings(context.settings);
     // Verify over the bytes as sent, before reading a single field.
     if (settings.secret !== undefined && context.skipVerification !== true)
       verifyGitHubSignature(request.rawBody, request.headers, settings.secret);
 
-    const text = request.rawBody.toString('utf8').replace(/^\uFEFF/, '');
-    const body = parseHostBody(text, 'GitHub');
-    if (!isJsonRecord(body))
-      throw new HookmuxError('HM_ERR_SRC_MALFORMED', 'the GitHub body is not a JSON object', { at: 'body' });
-    assertShallow(text, 'GitHub');
+    const { text, body } = readHostBody(request.rawBody, 'GitHub');
 
     const header = request.headers['x-github-event']?.trim().toLowerCase();
     if (header === undefined || !isGitHubEvent(header)) {
@@ -87,67 +69,54 @@ export class GitHubSource implements Source {
       );
     }
     const normalized = this.#normalize(header, body, context);
-    const { data } = normalized;
-    const delivery = request.headers['x-github-delivery']?.trim();
-    return {
-      // GitHub's "Redeliver" re-sends the same delivery GUID: one id, one message per target.
-      id: `github:${delivery && /^[\w-]{1,100}$/.test(delivery) ? delivery : hashBody(text)}`,
+    return toHostHookEvent({
       source: this.id,
-      type: normalized.type,
-      ...(normalized.action === undefined ? {} : { action: normalized.action }),
-      name: toEventName(this.id, normalized.type, normalized.action),
-      repo: data.repo.fullName,
-      ...(normalized.branch === undefined ? {} : { branch: normalized.branch }),
-      ...(normalized.tag === undefined ? {} : { tag: normalized.tag }),
-      ...(data.actor.login === undefined ? {} : { actor: data.actor.login }),
+      delivery: request.headers['x-github-delivery']?.trim(),
+      text,
+      body,
+      normalized,
       ping: header === 'ping',
       receivedAt: request.receivedAt,
-      ...(normalized.url === undefined ? {} : { url: normalized.url }),
-      summary: normalized.summary,
-      payload: redactHostPayload(body, settings.secret === undefined ? [] : [settings.secret]),
-      data: data as unknown as Readonly<Record<string, unknown>>,
-    };
-  }
-
-  #settings(settings: Readonly<Record<string, unknown>>): HostSettings {
-    return readHostSettings(settings, this.id, defaultGitHubPath, secretName);
+      secret: settings.secret,
+    });
   }
 
   #normalize(event: GitHubEvent, body: JsonRecord, context: SourceContext): NormalizedHook {
-    try {
-      switch (event) {
-        case 'ping':
-          return normalizePing(body);
-        case 'push':
-          return normalizeGitHubPush(body);
-        case 'create':
-        case 'delete':
-          return normalizeGitHubRefEvent(body, event);
-        case 'issues':
-          return normalizeGitHubIssue(body);
-        case 'pull_request':
-          return normalizeGitHubPullRequest(body);
-        case 'pull_request_review':
-          return normalizeGitHubReview(body);
-        case 'issue_comment':
-        case 'pull_request_review_comment':
-        case 'commit_comment':
-          return normalizeGitHubComment(body, event);
-        case 'release':
-          return normalizeGitHubRelease(body);
-        case 'workflow_run':
-          return normalizeGitHubWorkflowRun(body);
-        case 'check_suite':
-          return normalizeGitHubCheckSuite(body);
-      }
-    } catch (error) {
-      if (HookmuxError.is(error)) throw error;
-      context.logger.warn({ err: error, event }, 'github payload could not be normalised');
-      throw new HookmuxError('HM_ERR_SRC_MALFORMED', `the GitHub ${event} payload could not be read`, {
+    return this.normalizeWith(
+      () => {
+        switch (event) {
+          case 'ping':
+            return normalizePing(body);
+          case 'push':
+            return normalizeGitHubPush(body);
+          case 'create':
+          case 'delete':
+            return normalizeGitHubRefEvent(body, event);
+          case 'issues':
+            return normalizeGitHubIssue(body);
+          case 'pull_request':
+            return normalizeGitHubPullRequest(body);
+          case 'pull_request_review':
+            return normalizeGitHubReview(body);
+          case 'issue_comment':
+          case 'pull_request_review_comment':
+          case 'commit_comment':
+            return normalizeGitHubComment(body, event);
+          case 'release':
+            return normalizeGitHubRelease(body);
+          case 'workflow_run':
+            return normalizeGitHubWorkflowRun(body);
+          case 'check_suite':
+            return normalizeGitHubCheckSuite(body);
+        }
+      },
+      {
+        host: 'GitHub',
+        event: event,
         hint: '与 GitHub Webhook 的 Recent Deliveries 中的记录对比 / compare the body with a delivery under Recent Deliveries',
-        cause: error,
-      });
-    }
+      },
+      context,
+    );
   }
 }
 

@@ -1,25 +1,17 @@
 import {
-  assertShallow,
   buildHostConfigSchema,
-  checkHostSecret,
+  CodeHostSource,
   describeValue,
-  hashBody,
   type HookEvent,
   HookmuxError,
-  type HostSettings,
   type InboundRequest,
   injectable,
-  isJsonRecord,
   type JsonRecord,
   type NormalizedHook,
-  parseHostBody,
-  readHostSettings,
+  readHostBody,
   readText,
-  redactHostPayload,
-  type Source,
   type SourceContext,
-  type SourceEndpoint,
-  toEventName,
+  toHostHookEvent,
 } from '@hookmux/core';
 
 import { gitLabEventNames, gitLabHookTypes, gitLabObjectKinds } from './gitlab-event-names.js';
@@ -41,7 +33,7 @@ const secretName = 'GitLab Secret token';
  * de-duplicates on `Idempotency-Key` / `X-Gitlab-Event-UUID`.
  */
 @injectable()
-export class GitLabSource implements Source {
+export class GitLabSource extends CodeHostSource {
   readonly id = 'gitlab';
   readonly eventNames = gitLabEventNames;
   readonly samples = gitLabSamples;
@@ -49,26 +41,15 @@ export class GitLabSource implements Source {
     defaultGitLabPath,
     'The webhook "Secret token" set in GitLab (sent as X-Gitlab-Token); `none` accepts hooks without one.',
   );
-  readonly secretKeys = ['secret'] as const;
-
-  endpoints(settings: Readonly<Record<string, unknown>>): readonly SourceEndpoint[] {
-    return [{ method: 'POST', path: this.#settings(settings).path }];
-  }
-
-  checkSettings(settings: Readonly<Record<string, unknown>>): readonly string[] {
-    return checkHostSecret(this.#settings(settings), this.id, secretName);
-  }
+  protected readonly defaultPath = defaultGitLabPath;
+  protected readonly secretName = secretName;
 
   receive(request: InboundRequest, context: SourceContext): HookEvent {
-    const settings = this.#settings(context.settings);
+    const settings = this.hostSettings(context.settings);
     if (settings.secret !== undefined && context.skipVerification !== true)
       verifyGitLabToken(request.headers, settings.secret);
 
-    const text = request.rawBody.toString('utf8').replace(/^\uFEFF/, '');
-    const body = parseHostBody(text, 'GitLab');
-    if (!isJsonRecord(body))
-      throw new HookmuxError('HM_ERR_SRC_MALFORMED', 'the GitLab body is not a JSON object', { at: 'body' });
-    assertShallow(text, 'GitLab');
+    const { text, body } = readHostBody(request.rawBody, 'GitLab');
 
     const header = request.headers['x-gitlab-event']?.trim().toLowerCase().replace(/\s+/g, ' ');
     const objectKind = readText(body, 'object_kind');
@@ -87,58 +68,46 @@ export class GitLabSource implements Source {
       );
     }
     const normalized = this.#normalize(base, body, fromHeader?.startsWith('confidential_') === true, context);
-    const { data } = normalized;
-    const delivery =
-      request.headers['idempotency-key']?.trim() || request.headers['x-gitlab-event-uuid']?.trim();
-    return {
-      id: `gitlab:${delivery && /^[\w-]{1,100}$/.test(delivery) ? delivery : hashBody(text)}`,
+    return toHostHookEvent({
       source: this.id,
-      type: normalized.type,
-      ...(normalized.action === undefined ? {} : { action: normalized.action }),
-      name: toEventName(this.id, normalized.type, normalized.action),
-      repo: data.repo.fullName,
-      ...(normalized.branch === undefined ? {} : { branch: normalized.branch }),
-      ...(normalized.tag === undefined ? {} : { tag: normalized.tag }),
-      ...(data.actor.login === undefined ? {} : { actor: data.actor.login }),
+      delivery: request.headers['idempotency-key']?.trim() || request.headers['x-gitlab-event-uuid']?.trim(),
+      text,
+      body,
+      normalized,
       ping: false,
       receivedAt: request.receivedAt,
-      ...(normalized.url === undefined ? {} : { url: normalized.url }),
-      summary: normalized.summary,
-      payload: redactHostPayload(body, settings.secret === undefined ? [] : [settings.secret]),
-      data: data as unknown as Readonly<Record<string, unknown>>,
-    };
-  }
-
-  #settings(settings: Readonly<Record<string, unknown>>): HostSettings {
-    return readHostSettings(settings, this.id, defaultGitLabPath, secretName);
+      secret: settings.secret,
+    });
   }
 
   #normalize(type: string, body: JsonRecord, confidential: boolean, context: SourceContext): NormalizedHook {
-    try {
-      switch (type) {
-        case 'push':
-        case 'tag_push':
-          return normalizeGitLabPush(body, type);
-        case 'issue':
-          return normalizeGitLabIssue(body, confidential);
-        case 'merge_request':
-          return normalizeGitLabMergeRequest(body);
-        case 'note':
-          return normalizeGitLabNote(body, confidential);
-        case 'pipeline':
-          return normalizeGitLabPipeline(body);
-        case 'job':
-          return normalizeGitLabJob(body);
-        default:
-          return normalizeGitLabRelease(body);
-      }
-    } catch (error) {
-      if (HookmuxError.is(error)) throw error;
-      context.logger.warn({ err: error, hook: type }, 'gitlab payload could not be normalised');
-      throw new HookmuxError('HM_ERR_SRC_MALFORMED', `the GitLab ${type} payload could not be read`, {
+    return this.normalizeWith(
+      () => {
+        switch (type) {
+          case 'push':
+          case 'tag_push':
+            return normalizeGitLabPush(body, type);
+          case 'issue':
+            return normalizeGitLabIssue(body, confidential);
+          case 'merge_request':
+            return normalizeGitLabMergeRequest(body);
+          case 'note':
+            return normalizeGitLabNote(body, confidential);
+          case 'pipeline':
+            return normalizeGitLabPipeline(body);
+          case 'job':
+            return normalizeGitLabJob(body);
+          default:
+            return normalizeGitLabRelease(body);
+        }
+      },
+      {
+        host: 'GitLab',
+        event: type,
         hint: '与 GitLab Webhook 的 Recent events 中的记录对比 / compare the body with a recent event of the webhook',
-        cause: error,
-      });
-    }
+        logKey: 'hook',
+      },
+      context,
+    );
   }
 }

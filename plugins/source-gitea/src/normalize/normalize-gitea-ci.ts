@@ -11,8 +11,9 @@ import {
   readText,
   toHostCommit,
   toHostPerson,
+  whoOfHost,
 } from '@hookmux/core';
-import { createMalformedError, readGiteaCommon, whoOf, type CommonParts } from './read-gitea-common.js';
+import { createMalformedError, readGiteaCommon, type CommonParts } from './read-gitea-common.js';
 
 /** GitHub-style status + conclusion (Gitea 1.24+ `workflow_run`) to the cross-host CI action. */
 function toCiAction(status: string | undefined, conclusion: string | undefined): string {
@@ -153,7 +154,7 @@ function ciEvent(
     branch: pipeline.branch,
     tag: undefined,
     url: pipeline.url ?? common.repo.url,
-    summary: `${pipeline.name}${pipeline.number ? ` #${pipeline.number}` : ''} ${action} on ${where} (${whoOf({ ...common, actor: pipeline.triggeredBy ?? common.actor })})`,
+    summary: `${pipeline.name}${pipeline.number ? ` #${pipeline.number}` : ''} ${action} on ${where} (${whoOfHost({ ...common, actor: pipeline.triggeredBy ?? common.actor })})`,
     data: { ...common, mentions, pipeline },
   };
 }

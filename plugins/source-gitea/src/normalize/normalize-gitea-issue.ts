@@ -12,13 +12,13 @@ import {
   toHostPerson,
   toOneLine,
   truncateText,
+  whoOfHost,
 } from '@hookmux/core';
 import {
   createMalformedError,
   readGiteaCommon,
   toGiteaIssueInfo,
   toGiteaPullRequestInfo,
-  whoOf,
 } from './read-gitea-common.js';
 
 /** Gitea issue (and pull request) actions, in the Gitee spirit; details in `actionDesc`. */
@@ -57,7 +57,7 @@ export function normalizeGiteaIssue(body: JsonRecord): NormalizedHook<HostIssueD
     branch: undefined,
     tag: undefined,
     url: action === 'delete' ? common.repo.url : (issue.url ?? common.repo.url),
-    summary: `${whoOf(common)} ${verbs[action] ?? hostAction} issue #${issue.number} "${toOneLine(issue.title, 80)}" in ${common.repo.fullName}`,
+    summary: `${whoOfHost(common)} ${verbs[action] ?? hostAction} issue #${issue.number} "${toOneLine(issue.title, 80)}" in ${common.repo.fullName}`,
     data: {
       ...common,
       mentions: collectLogins(action === 'open' || action === 'assign' ? issue.assignees : [], common.actor),
@@ -119,7 +119,7 @@ export function normalizeGiteaComment(body: JsonRecord): NormalizedHook<HostNote
     branch: pullRequest?.targetBranch,
     tag: undefined,
     url: comment.url ?? target.url ?? common.repo.url,
-    summary: `${whoOf(common)} ${verb[action] ?? `${action} a comment on`} ${onPull ? 'pull request' : 'issue'} #${number} "${toOneLine(issue.title, 80)}" in ${common.repo.fullName}`,
+    summary: `${whoOfHost(common)} ${verb[action] ?? `${action} a comment on`} ${onPull ? 'pull request' : 'issue'} #${number} "${toOneLine(issue.title, 80)}" in ${common.repo.fullName}`,
     data: {
       ...common,
       mentions: collectLogins([issue.author], common.actor),

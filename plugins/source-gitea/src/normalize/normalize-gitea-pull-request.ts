@@ -9,8 +9,9 @@ import {
   toHostPerson,
   toOneLine,
   truncateText,
+  whoOfHost,
 } from '@hookmux/core';
-import { createMalformedError, readGiteaCommon, toGiteaPullRequestInfo, whoOf } from './read-gitea-common.js';
+import { createMalformedError, readGiteaCommon, toGiteaPullRequestInfo } from './read-gitea-common.js';
 
 export const giteaPullRequestActions: Readonly<Record<string, readonly [string, string | undefined]>> = {
   opened: ['open', undefined],
@@ -63,7 +64,7 @@ export function normalizeGiteaPullRequest(body: JsonRecord): NormalizedHook<Host
     branch: pullRequest.targetBranch,
     tag: undefined,
     url: pullRequest.url ?? common.repo.url,
-    summary: `${whoOf(common)} ${verbs[action] ?? `${hostAction.replace(/_/g, ' ')} ${what}`} in ${common.repo.fullName}`,
+    summary: `${whoOfHost(common)} ${verbs[action] ?? `${hostAction.replace(/_/g, ' ')} ${what}`} in ${common.repo.fullName}`,
     data: {
       ...common,
       mentions: collectLogins(concerned, common.actor),
@@ -101,7 +102,7 @@ export function normalizeGiteaReview(
     branch: pullRequest.targetBranch,
     tag: undefined,
     url: pullRequest.url ?? common.repo.url,
-    summary: `${whoOf(common)} ${verbs[verdict]} pull request #${pullRequest.number} "${toOneLine(pullRequest.title, 80)}" in ${common.repo.fullName}`,
+    summary: `${whoOfHost(common)} ${verbs[verdict]} pull request #${pullRequest.number} "${toOneLine(pullRequest.title, 80)}" in ${common.repo.fullName}`,
     data: {
       ...common,
       mentions: collectLogins([pullRequest.author], common.actor),

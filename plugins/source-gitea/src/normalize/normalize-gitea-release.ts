@@ -7,8 +7,9 @@ import {
   readText,
   toHostPerson,
   truncateText,
+  whoOfHost,
 } from '@hookmux/core';
-import { createMalformedError, readGiteaCommon, whoOf } from './read-gitea-common.js';
+import { createMalformedError, readGiteaCommon } from './read-gitea-common.js';
 
 export const giteaReleaseActions: Readonly<Record<string, string>> = {
   published: 'publish',
@@ -39,7 +40,7 @@ export function normalizeGiteaRelease(body: JsonRecord): NormalizedHook<HostRele
     branch: undefined,
     tag,
     url: action === 'delete' ? common.repo.url : release.url,
-    summary: `${whoOf(common)} ${hostAction} release ${release.name} (${tag}) in ${common.repo.fullName}`,
+    summary: `${whoOfHost(common)} ${hostAction} release ${release.name} (${tag}) in ${common.repo.fullName}`,
     data: { ...common, mentions: [], release },
   };
 }

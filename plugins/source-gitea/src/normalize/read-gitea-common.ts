@@ -1,5 +1,6 @@
 import {
-  HookmuxError,
+  createHostMalformedError,
+  type HookmuxError,
   type HostCommonData,
   type HostIssueInfo,
   type HostKind,
@@ -23,15 +24,11 @@ export type CommonParts = Omit<HostCommonData, 'mentions'>;
 
 const maxBodyLength = 4000;
 
+const malformedHint =
+  '请求体不像 Gitea/Forgejo/Gogs 的 Webhook 投递；请从仓库 设置 → Web 钩子 发送，或与该钩子的“最近推送记录”对比 / compare the body with a recent delivery of the Gitea webhook';
+
 export function createMalformedError(event: string, field: string): HookmuxError {
-  return new HookmuxError(
-    'HM_ERR_SRC_MALFORMED',
-    `Gitea ${event} payload: ${field} is missing or not usable`,
-    {
-      hint: '请求体不像 Gitea/Forgejo/Gogs 的 Webhook 投递；请从仓库 设置 → Web 钩子 发送，或与该钩子的“最近推送记录”对比 / compare the body with a recent delivery of the Gitea webhook',
-      at: field,
-    },
-  );
+  return createHostMalformedError('Gitea', event, field, malformedHint);
 }
 
 export function readGiteaCommon(body: JsonRecord, event: string, kind: HostKind): CommonParts {
@@ -131,8 +128,4 @@ export function toGiteaPullRequestInfo(pr: JsonRecord, repoUrl: string): HostPul
     changedFiles: readNumber(pr, 'changed_files'),
     mergeCommitSha: merged ? readText(pr, 'merge_commit_sha') : undefined,
   };
-}
-
-export function whoOf(common: CommonParts): string {
-  return common.actor.login ?? common.actor.name;
 }

@@ -1,6 +1,7 @@
+import { readRecord, toOneLine, type JsonRecord } from '@hookmux/core';
+
 import { createMalformedError } from './create-malformed-error.js';
 import type { GiteeIssueData, GiteeIssueInfo, NormalizedGiteeHook } from './gitee-hook-data.js';
-import { readRecord, toOneLine, type JsonRecord } from './json-reader.js';
 import { readGiteeAction } from './read-gitee-action.js';
 import { readGiteeCommon } from './read-gitee-common.js';
 import { collectLogins } from './to-gitee-person.js';

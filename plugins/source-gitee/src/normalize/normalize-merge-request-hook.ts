@@ -1,6 +1,7 @@
+import { readRecord, readText, toOneLine, type JsonRecord } from '@hookmux/core';
+
 import { createMalformedError } from './create-malformed-error.js';
 import type { GiteePullRequestData, NormalizedGiteeHook } from './gitee-hook-data.js';
-import { readRecord, readText, toOneLine, type JsonRecord } from './json-reader.js';
 import { readGiteeAction } from './read-gitee-action.js';
 import { readGiteeCommon } from './read-gitee-common.js';
 import { collectLogins } from './to-gitee-person.js';

@@ -1,5 +1,3 @@
-import { createMalformedError } from './create-malformed-error.js';
-import type { GiteeNoteData, GiteeNoteTarget, NormalizedGiteeHook } from './gitee-hook-data.js';
 import {
   pickFirst,
   readNumber,
@@ -8,7 +6,10 @@ import {
   toOneLine,
   truncateText,
   type JsonRecord,
-} from './json-reader.js';
+} from '@hookmux/core';
+
+import { createMalformedError } from './create-malformed-error.js';
+import type { GiteeNoteData, GiteeNoteTarget, NormalizedGiteeHook } from './gitee-hook-data.js';
 import { readGiteeAction } from './read-gitee-action.js';
 import { readGiteeCommon, type GiteeCommonParts } from './read-gitee-common.js';
 import { collectLogins, toGiteePerson } from './to-gitee-person.js';

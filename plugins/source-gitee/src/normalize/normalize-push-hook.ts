@@ -1,6 +1,7 @@
+import { readBoolean, readNumber, readRecords, readText, type JsonRecord } from '@hookmux/core';
+
 import { createMalformedError } from './create-malformed-error.js';
 import type { GiteeCommitData, GiteePushData, NormalizedGiteeHook } from './gitee-hook-data.js';
-import { readBoolean, readNumber, readRecords, readText, type JsonRecord } from './json-reader.js';
 import { readGiteeCommon } from './read-gitee-common.js';
 import { toGiteeCommit } from './to-gitee-commit.js';
 

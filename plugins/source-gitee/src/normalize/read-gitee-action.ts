@@ -1,5 +1,6 @@
+import { readText, type JsonRecord } from '@hookmux/core';
+
 import { createMalformedError } from './create-malformed-error.js';
-import { readText, type JsonRecord } from './json-reader.js';
 
 /**
  * The body `action`, with known aliases folded (`test` → `tested`). An action Gitee adds later

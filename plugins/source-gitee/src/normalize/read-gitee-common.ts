@@ -1,6 +1,7 @@
+import { pickFirst, readBoolean, readRecord, readText, type JsonRecord } from '@hookmux/core';
+
 import { createMalformedError } from './create-malformed-error.js';
 import type { GiteeCommonData, GiteePerson, GiteeRepoData } from './gitee-hook-data.js';
-import { pickFirst, readBoolean, readRecord, readText, type JsonRecord } from './json-reader.js';
 import { toGiteePerson } from './to-gitee-person.js';
 
 export type GiteeCommonParts = Omit<GiteeCommonData, 'mentions'>;

@@ -1,5 +1,6 @@
+import { isJsonRecord, pickFirst, readString, readText, toOneLine, truncateText } from '@hookmux/core';
+
 import type { GiteeCommitData } from './gitee-hook-data.js';
-import { isJsonRecord, pickFirst, readString, readText, toOneLine, truncateText } from './json-reader.js';
 import { toGiteePerson } from './to-gitee-person.js';
 
 /** Bounds what templates and digests carry; the full text stays in `payload`. */

@@ -1,12 +1,6 @@
+import { pickFirst, readRecord, readRecords, readText, truncateText, type JsonRecord } from '@hookmux/core';
+
 import type { GiteeIssueInfo } from './gitee-hook-data.js';
-import {
-  pickFirst,
-  readRecord,
-  readRecords,
-  readText,
-  truncateText,
-  type JsonRecord,
-} from './json-reader.js';
 import { toGiteePerson } from './to-gitee-person.js';
 
 const maxBodyLength = 4000;

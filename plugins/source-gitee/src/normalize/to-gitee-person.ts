@@ -1,5 +1,6 @@
+import { isJsonRecord, pickFirst, readText, type JsonRecord } from '@hookmux/core';
+
 import type { GiteePerson } from './gitee-hook-data.js';
-import { isJsonRecord, pickFirst, readText, type JsonRecord } from './json-reader.js';
 
 /**
  * Gitee users come in several sizes (`sender` has `login`, `pusher` only `username`/`user_name`,

@@ -1,4 +1,3 @@
-import type { GiteePullRequestInfo } from './gitee-hook-data.js';
 import {
   pickFirst,
   readBoolean,
@@ -8,7 +7,9 @@ import {
   readText,
   truncateText,
   type JsonRecord,
-} from './json-reader.js';
+} from '@hookmux/core';
+
+import type { GiteePullRequestInfo } from './gitee-hook-data.js';
 import { toGiteePeople, toGiteePerson } from './to-gitee-person.js';
 
 const maxBodyLength = 4000;

@@ -10,8 +10,9 @@ import {
   readText,
   toHostCommit,
   toHostPerson,
+  whoOfHost,
 } from '@hookmux/core';
-import { createMalformedError, readGitHubCommon, whoOf } from './read-github-common.js';
+import { createMalformedError, readGitHubCommon } from './read-github-common.js';
 
 /**
  * A run's outcome as an action: `success` / `failed` (failure, timed out, could not start) /
@@ -138,7 +139,7 @@ function ciEvent(
     branch: pipeline.branch,
     tag: undefined,
     url: pipeline.url ?? common.repo.url,
-    summary: `${run} ${action} on ${where}${pipeline.triggeredBy ? ` (${whoOf({ ...common, actor: pipeline.triggeredBy })})` : ''}`,
+    summary: `${run} ${action} on ${where}${pipeline.triggeredBy ? ` (${whoOfHost({ ...common, actor: pipeline.triggeredBy })})` : ''}`,
     data: { ...common, mentions, pipeline },
   };
 }

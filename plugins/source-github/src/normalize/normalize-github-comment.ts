@@ -11,13 +11,13 @@ import {
   toHostPerson,
   toOneLine,
   truncateText,
+  whoOfHost,
 } from '@hookmux/core';
 import {
   createMalformedError,
   readGitHubCommon,
   toGitHubIssueInfo,
   toGitHubPullRequestInfo,
-  whoOf,
   type CommonParts,
 } from './read-github-common.js';
 
@@ -56,7 +56,7 @@ export function normalizeGitHubComment(body: JsonRecord, event: CommentEvent): N
   const issue = issueRecord !== undefined && !onPullRequest ? toGitHubIssueInfo(issueRecord) : undefined;
   const pullRequest = prRecord !== undefined ? toGitHubPullRequestInfo(prRecord) : undefined;
   const target = readTarget(event, record, common, issueRecord, onPullRequest, pullRequest);
-  const who = whoOf(common);
+  const who = whoOfHost(common);
   const onWhat =
     target.kind === 'commit'
       ? `commit ${target.label}`

@@ -6,8 +6,9 @@ import {
   readRecord,
   readText,
   toOneLine,
+  whoOfHost,
 } from '@hookmux/core';
-import { createMalformedError, readGitHubCommon, toGitHubIssueInfo, whoOf } from './read-github-common.js';
+import { createMalformedError, readGitHubCommon, toGitHubIssueInfo } from './read-github-common.js';
 
 /**
  * GitHub's issue actions, in the Gitee spirit (Gitee: `open`, `state_change`, `assign`, `delete`;
@@ -42,7 +43,7 @@ export function normalizeGitHubIssue(body: JsonRecord): NormalizedHook<HostIssue
   const issue = toGitHubIssueInfo(record);
   const hostAction = readText(body, 'action') ?? 'unknown';
   const [action, actionDesc] = gitHubIssueActions[hostAction] ?? [hostAction, undefined];
-  const who = whoOf(common);
+  const who = whoOfHost(common);
   const what = `issue #${issue.number} "${toOneLine(issue.title, 80)}"`;
   const where = `in ${common.repo.fullName}`;
   const changed = readRecord(body, 'assignee') ?? readRecord(body, 'label');

@@ -10,13 +10,9 @@ import {
   toHostPerson,
   toOneLine,
   truncateText,
+  whoOfHost,
 } from '@hookmux/core';
-import {
-  createMalformedError,
-  readGitHubCommon,
-  toGitHubPullRequestInfo,
-  whoOf,
-} from './read-github-common.js';
+import { createMalformedError, readGitHubCommon, toGitHubPullRequestInfo } from './read-github-common.js';
 
 /** GitHub pull request actions in the Gitee spirit; `closed` with `merged: true` is a `merge`. */
 export const gitHubPullRequestActions: Readonly<Record<string, readonly [string, string | undefined]>> = {
@@ -53,7 +49,7 @@ export function normalizeGitHubPullRequest(body: JsonRecord): NormalizedHook<Hos
   if (hostAction === 'closed' && pullRequest.merged) action = 'merge';
   if (hostAction === 'edited' && readRecord(readRecord(body, 'changes'), 'base') !== undefined)
     actionDesc = 'target_branch_changed';
-  const who = whoOf(common);
+  const who = whoOfHost(common);
   const what = `pull request #${pullRequest.number} "${toOneLine(pullRequest.title, 80)}"`;
   const branches = `(${pullRequest.sourceBranch ?? '?'} → ${pullRequest.targetBranch ?? '?'})`;
   const where = `in ${common.repo.fullName}`;
@@ -122,7 +118,7 @@ export function normalizeGitHubReview(body: JsonRecord): NormalizedHook<HostPull
     url: readText(reviewRecord, 'html_url'),
     author: toHostPerson(reviewRecord['user']) ?? common.actor ?? someone,
   };
-  const who = whoOf(common);
+  const who = whoOfHost(common);
   const what = `pull request #${pullRequest.number} "${toOneLine(pullRequest.title, 80)}"`;
   const verbs: Readonly<Record<string, string>> = {
     approved: 'approved',

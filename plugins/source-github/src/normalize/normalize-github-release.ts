@@ -7,8 +7,9 @@ import {
   readText,
   toHostPerson,
   truncateText,
+  whoOfHost,
 } from '@hookmux/core';
-import { createMalformedError, readGitHubCommon, whoOf } from './read-github-common.js';
+import { createMalformedError, readGitHubCommon } from './read-github-common.js';
 
 export const gitHubReleaseActions: Readonly<Record<string, string>> = {
   published: 'publish',
@@ -43,7 +44,7 @@ export function normalizeGitHubRelease(body: JsonRecord): NormalizedHook<HostRel
     branch: undefined,
     tag,
     url: action === 'delete' ? common.repo.url : (release.url ?? common.repo.url),
-    summary: `${whoOf(common)} ${hostAction} release ${release.name} (${tag}) in ${common.repo.fullName}`,
+    summary: `${whoOfHost(common)} ${hostAction} release ${release.name} (${tag}) in ${common.repo.fullName}`,
     data: { ...common, mentions: [], release },
   };
 }

@@ -1,5 +1,6 @@
 import {
-  HookmuxError,
+  createHostMalformedError,
+  type HookmuxError,
   type HostCommonData,
   type HostIssueInfo,
   type HostKind,
@@ -23,15 +24,11 @@ export type CommonParts = Omit<HostCommonData, 'mentions'>;
 
 const maxBodyLength = 4000;
 
+const malformedHint =
+  '请求体不像 GitHub Webhook 的投递；请从 GitHub 发送，或与仓库 Settings → Webhooks → Recent Deliveries 中的记录对比 / compare the body with a delivery under Recent Deliveries';
+
 export function createMalformedError(event: string, field: string): HookmuxError {
-  return new HookmuxError(
-    'HM_ERR_SRC_MALFORMED',
-    `GitHub ${event} payload: ${field} is missing or not usable`,
-    {
-      hint: '请求体不像 GitHub Webhook 的投递；请从 GitHub 发送，或与仓库 Settings → Webhooks → Recent Deliveries 中的记录对比 / compare the body with a delivery under Recent Deliveries',
-      at: field,
-    },
-  );
+  return createHostMalformedError('GitHub', event, field, malformedHint);
 }
 
 export function readGitHubCommon(body: JsonRecord, event: string, kind: HostKind): CommonParts {
@@ -135,8 +132,4 @@ export function toGitHubPullRequestInfo(pr: JsonRecord): HostPullRequestInfo {
     changedFiles: readNumber(pr, 'changed_files'),
     mergeCommitSha: merged ? readText(pr, 'merge_commit_sha') : undefined,
   };
-}
-
-export function whoOf(common: CommonParts): string {
-  return common.actor.login ?? common.actor.name;
 }

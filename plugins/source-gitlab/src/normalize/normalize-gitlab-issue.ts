@@ -6,13 +6,13 @@ import {
   readRecord,
   readText,
   toOneLine,
+  whoOfHost,
 } from '@hookmux/core';
 import {
   createMalformedError,
   publicCommon,
   readGitLabCommon,
   toGitLabIssueInfo,
-  whoOf,
 } from './read-gitlab-common.js';
 
 /**
@@ -54,7 +54,7 @@ export function normalizeGitLabIssue(
     branch: undefined,
     tag: undefined,
     url: issue.url ?? common.repo.url,
-    summary: `${whoOf(common)} ${verbs[action] ?? hostAction} ${confidential ? 'confidential ' : ''}issue #${issue.number} "${toOneLine(issue.title, 80)}" in ${common.repo.fullName}`,
+    summary: `${whoOfHost(common)} ${verbs[action] ?? hostAction} ${confidential ? 'confidential ' : ''}issue #${issue.number} "${toOneLine(issue.title, 80)}" in ${common.repo.fullName}`,
     data: {
       ...publicCommon(common),
       mentions: collectLogins(action === 'open' || action === 'assign' ? issue.assignees : [], common.actor),

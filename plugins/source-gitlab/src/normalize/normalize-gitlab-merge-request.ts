@@ -6,13 +6,13 @@ import {
   readRecord,
   readText,
   toOneLine,
+  whoOfHost,
 } from '@hookmux/core';
 import {
   createMalformedError,
   publicCommon,
   readGitLabCommon,
   toGitLabMergeRequestInfo,
-  whoOf,
 } from './read-gitlab-common.js';
 
 /** GitLab's MR actions; all but `update` keep their names (`approved`, `unapproved`, `approval`, `unapproval`). */
@@ -78,7 +78,7 @@ export function normalizeGitLabMergeRequest(body: JsonRecord): NormalizedHook<Ho
     branch: pullRequest.targetBranch,
     tag: undefined,
     url: pullRequest.url ?? common.repo.url,
-    summary: `${whoOf(common)} ${verbs[action] ?? `${hostAction} ${what}`} in ${common.repo.fullName}`,
+    summary: `${whoOfHost(common)} ${verbs[action] ?? `${hostAction} ${what}`} in ${common.repo.fullName}`,
     data: {
       ...publicCommon(common),
       mentions: collectLogins(concerned, common.actor),

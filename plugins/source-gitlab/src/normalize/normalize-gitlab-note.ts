@@ -10,6 +10,7 @@ import {
   toHostCommit,
   toOneLine,
   truncateText,
+  whoOfHost,
 } from '@hookmux/core';
 import {
   createMalformedError,
@@ -17,7 +18,6 @@ import {
   readGitLabCommon,
   toGitLabIssueInfo,
   toGitLabMergeRequestInfo,
-  whoOf,
   type CommonParts,
 } from './read-gitlab-common.js';
 
@@ -64,7 +64,7 @@ export function normalizeGitLabNote(
     branch: pullRequest?.targetBranch,
     tag: undefined,
     url: comment.url ?? target.url ?? common.repo.url,
-    summary: `${whoOf(common)} ${action === 'edited' ? 'edited a comment on' : 'commented on'} ${confidential ? 'confidential ' : ''}${onWhat} in ${common.repo.fullName}`,
+    summary: `${whoOfHost(common)} ${action === 'edited' ? 'edited a comment on' : 'commented on'} ${confidential ? 'confidential ' : ''}${onWhat} in ${common.repo.fullName}`,
     data: {
       ...publicCommon(common),
       mentions: collectLogins([issue?.author ?? pullRequest?.author], common.actor),

@@ -1,6 +1,8 @@
 import {
+  buildHostPush,
   type HostCommit,
   type HostPushData,
+  isZeroSha,
   type JsonRecord,
   type NormalizedHook,
   readNumber,
@@ -8,9 +10,7 @@ import {
   readText,
   toHostCommit,
 } from '@hookmux/core';
-import { createMalformedError, publicCommon, readGitLabCommon, whoOf } from './read-gitlab-common.js';
-
-const zeroSha = /^0+$/;
+import { createMalformedError, publicCommon, readGitLabCommon } from './read-gitlab-common.js';
 
 /** Push Hook and Tag Push Hook. GitLab lists at most 20 commits; `total_commits_count` has them all. */
 export function normalizeGitLabPush(
@@ -24,9 +24,8 @@ export function normalizeGitLabPush(
   const refName = ref.replace(/^refs\/(heads|tags)\//, '');
   const before = readText(body, 'before') ?? '';
   const after = readText(body, 'after') ?? '';
-  const created = zeroSha.test(before);
-  const deleted = zeroSha.test(after);
-  const action = created ? 'create' : deleted ? 'delete' : 'update';
+  const created = isZeroSha(before);
+  const deleted = isZeroSha(after);
   const web = common.repo.url;
   const commits = readRecords(body, 'commits')
     .map((c) => toHostCommit(c, (id) => `${web}/-/commit/${id}`))
@@ -36,47 +35,25 @@ export function normalizeGitLabPush(
   const commitCount = Math.max(readNumber(body, 'total_commits_count') ?? commits.length, commits.length);
   const checkout = readText(body, 'checkout_sha');
   const headCommit = ordered.find((c) => c.id === checkout) ?? ordered[ordered.length - 1];
-  const refUrl = deleted ? undefined : `${web}/-/${isTag ? 'tags' : 'tree'}/${encodeURI(refName)}`;
-  const compareUrl = action === 'update' && !isTag ? `${web}/-/compare/${before}...${after}` : undefined;
-  const what = isTag ? 'tag' : 'branch';
-  const who = whoOf(common);
-  const summary =
-    action === 'create'
-      ? `${who} created ${what} ${refName} in ${common.repo.fullName}`
-      : action === 'delete'
-        ? `${who} deleted ${what} ${refName} in ${common.repo.fullName}`
-        : isTag
-          ? `${who} moved tag ${refName} in ${common.repo.fullName}`
-          : `${who} pushed ${commitCount} ${commitCount === 1 ? 'commit' : 'commits'} to ${common.repo.fullName}:${refName}`;
-  // A new tag "pushes" the commits it points at: the tag message shows the head commit instead.
-  const listed = isTag ? [] : ordered;
-  return {
+  const isUpdate = !created && !deleted;
+  return buildHostPush({
     type,
-    action,
-    branch: isTag ? undefined : refName,
-    tag: isTag ? refName : undefined,
-    url: action === 'update' ? (compareUrl ?? refUrl) : action === 'create' ? refUrl : web,
-    summary,
-    data: {
-      ...publicCommon(common),
-      mentions: [],
-      branch: isTag ? undefined : refName,
-      tag: isTag ? refName : undefined,
-      ref,
-      refName,
-      refUrl,
-      before,
-      after,
-      created,
-      deleted,
-      forced: false,
-      compareUrl,
-      commits: listed,
-      headCommit: deleted ? undefined : headCommit,
-      commitCount: isTag ? 0 : commitCount,
-      moreCommits: isTag ? 0 : Math.max(0, commitCount - listed.length),
-    },
-  };
+    common: publicCommon(common),
+    ref,
+    refName,
+    isTag,
+    before,
+    after,
+    created,
+    deleted,
+    forced: false,
+    refUrl: deleted ? undefined : `${web}/-/${isTag ? 'tags' : 'tree'}/${encodeURI(refName)}`,
+    compareUrl: isUpdate && !isTag ? `${web}/-/compare/${before}...${after}` : undefined,
+    // A new tag "pushes" the commits it points at: the tag message shows the head commit instead.
+    commits: isTag ? [] : ordered,
+    headCommit: deleted ? undefined : headCommit,
+    commitCount: isTag ? 0 : commitCount,
+  });
 }
 
 function isNewestFirst(commits: readonly HostCommit[]): boolean {

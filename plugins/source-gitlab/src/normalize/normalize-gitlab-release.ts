@@ -4,8 +4,9 @@ import {
   type NormalizedHook,
   readText,
   truncateText,
+  whoOfHost,
 } from '@hookmux/core';
-import { createMalformedError, publicCommon, readGitLabCommon, whoOf } from './read-gitlab-common.js';
+import { createMalformedError, publicCommon, readGitLabCommon } from './read-gitlab-common.js';
 
 /** Release Hook: `create`, `update`, `delete` (GitLab's own names). */
 export function normalizeGitLabRelease(body: JsonRecord): NormalizedHook<HostReleaseData> {
@@ -28,7 +29,7 @@ export function normalizeGitLabRelease(body: JsonRecord): NormalizedHook<HostRel
     branch: undefined,
     tag,
     url: action === 'delete' ? common.repo.url : release.url,
-    summary: `${whoOf(common)} ${action}d release ${release.name} (${tag}) in ${common.repo.fullName}`,
+    summary: `${whoOfHost(common)} ${action}d release ${release.name} (${tag}) in ${common.repo.fullName}`,
     data: { ...publicCommon(common), mentions: [], release },
   };
 }

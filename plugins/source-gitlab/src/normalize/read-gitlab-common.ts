@@ -1,5 +1,6 @@
 import {
-  HookmuxError,
+  createHostMalformedError,
+  type HookmuxError,
   type HostCommonData,
   type HostIssueInfo,
   type HostKind,
@@ -27,15 +28,11 @@ export type CommonParts = Omit<HostCommonData, 'mentions'> & {
 
 const maxBodyLength = 4000;
 
+const malformedHint =
+  '请求体不像 GitLab Webhook 的投递；请在项目 设置 → Webhooks 中点“测试”发送，或与 Recent events 中的记录对比 / compare the body with a recent event of the GitLab webhook';
+
 export function createMalformedError(hook: string, field: string): HookmuxError {
-  return new HookmuxError(
-    'HM_ERR_SRC_MALFORMED',
-    `GitLab ${hook} payload: ${field} is missing or not usable`,
-    {
-      hint: '请求体不像 GitLab Webhook 的投递；请在项目 设置 → Webhooks 中点“测试”发送，或与 Recent events 中的记录对比 / compare the body with a recent event of the GitLab webhook',
-      at: field,
-    },
-  );
+  return createHostMalformedError('GitLab', hook, field, malformedHint);
 }
 
 /**
@@ -198,10 +195,6 @@ export function toGitLabMergeRequestInfo(
     changedFiles: undefined,
     mergeCommitSha: merged ? (readText(mr, 'merge_commit_sha') ?? readText(lastCommit, 'id')) : undefined,
   };
-}
-
-export function whoOf(common: CommonParts): string {
-  return common.actor.login ?? common.actor.name;
 }
 
 /** Drops the helper field before the data reaches templates. */
