@@ -4,6 +4,7 @@ import type { ResolvedSink } from '../contracts/sink-directory.js';
 import { renderDigest, type DigestEntry } from '../digest/render-digest.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
 import type { Logger } from '../logging/logger.js';
+import { defaultDialect, escapeForDialect, toHttpUrl } from '../templates/escape-for-dialect.js';
 import type { MessageRenderer } from '../templates/message-renderer.js';
 
 /** What the dispatcher asks to be rendered: one event, or several merged into one digest. */
@@ -97,9 +98,14 @@ function logRenderFailure(
 }
 
 /** The built-in fallback: the event's summary and link, nothing from the payload's markup. */
-export function fallbackMessage(event: HookEvent, to: ResolvedSink): Message {
+export function fallbackMessage(event: HookEvent, to: Pick<ResolvedSink, 'sink' | 'target'>): Message {
   const format = to.sink.templateFormat(to.target);
-  const text = event.url ? `${event.summary}\n${event.url}` : event.summary;
+  // The summary is payload text (a title, a name): shown as text in the sink's dialect, and the
+  // link only when it is http(s), as any template would print them.
+  const dialect = to.sink.dialect?.(to.target) ?? defaultDialect(format);
+  const summary = escapeForDialect(event.summary.replace(/\s+/g, ' ').trim(), dialect);
+  const url = toHttpUrl(event.url);
+  const text = url ? `${summary}\n${url}` : summary;
   return {
     eventId: event.id,
     eventName: event.name,
@@ -108,7 +114,7 @@ export function fallbackMessage(event: HookEvent, to: ResolvedSink): Message {
     text,
     fields: {},
     mentions: { userIds: [], mobiles: [], all: false },
-    ...(event.url ? { url: event.url } : {}),
+    ...(url ? { url } : {}),
     summary: event.summary,
     count: 1,
   };

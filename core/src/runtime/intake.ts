@@ -1,8 +1,8 @@
-import type { RouteConfig } from '../config/hookmux-config.js';
 import type { HookEvent } from '../contracts/hook-event.js';
 import type { Message } from '../contracts/message.js';
 import type { DeliveryRequest, Queue, RenderedDeliveryRequest } from '../contracts/queue.js';
 import type { IntakeOutcome } from '../contracts/source.js';
+import { fallbackMessage } from '../delivery/send-renderer.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
 import type { Logger } from '../logging/logger.js';
 import { matchRoutes } from '../routing/compile-routes.js';
@@ -42,7 +42,9 @@ export class Intake {
         route: match.route.name,
         sink: match.sink,
         ...(match.route.template === undefined ? {} : { routeDir: match.route.template }),
-        ...batchOf(runtime.config.routes, match.route.name),
+        ...(match.route.batchMs !== undefined && match.route.batchMs > 0
+          ? { batchMs: match.route.batchMs }
+          : {}),
         event,
       });
     }
@@ -106,26 +108,7 @@ export class Intake {
         { eventId: event.id, sink: resolved.target.name, err: err.describe() },
         'template failed; sending a fallback',
       );
-      const format = resolved.sink.templateFormat(resolved.target);
-      const text = event.url ? `${event.summary}\n${event.url}` : event.summary;
-      return {
-        eventId: event.id,
-        eventName: event.name,
-        sink: resolved.target.name,
-        format,
-        text,
-        fields: {},
-        mentions: { userIds: [], mobiles: [], all: false },
-        ...(event.url ? { url: event.url } : {}),
-        summary: event.summary,
-        count: 1,
-      };
+      return fallbackMessage(event, resolved);
     }
   }
-}
-
-/** `routes[].batch` of the named route, as a DeliveryRequest field. */
-function batchOf(routes: readonly RouteConfig[], name: string): { batchMs?: number } {
-  const batchMs = routes.find((r) => r.name === name)?.batchMs;
-  return batchMs === undefined || batchMs <= 0 ? {} : { batchMs };
 }
