@@ -63,7 +63,10 @@ routes:
     const [fallback] = robot.messagesFor('slow-key');
     expect(JSON.stringify(fallback?.body)).toContain('https://gitee.com/acme/widget');
     expect(JSON.stringify(fallback?.body)).not.toContain('....');
-    const timeout = server.logger.lines.find((l) => JSON.stringify(l).includes('HM_ERR_TPL_TIMEOUT'));
+    const isTimeout = (l: unknown): boolean => JSON.stringify(l).includes('HM_ERR_TPL_TIMEOUT');
+    // The log line and the fallback's send are not ordered for the test: wait for the line too.
+    await waitFor(() => server.logger.lines.some(isTimeout), 10_000, 'the HM_ERR_TPL_TIMEOUT log line');
+    const timeout = server.logger.lines.find(isTimeout);
     expect(timeout).toMatchObject({ level: 'error', sink: 'slow-group' });
   }, 60_000);
 });
