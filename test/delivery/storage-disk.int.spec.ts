@@ -5,7 +5,7 @@
 // SQLITE_FULL in SqliteStorage.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,11 +27,9 @@ function tryMount(dir: string): boolean {
 /** Fills the disk with one file until the kernel says ENOSPC. */
 function fill(path: string): void {
   const chunk = Buffer.alloc(64 * 1024, 1);
-  const parts: Buffer[] = [];
   for (let i = 0; i < 1024; i++) {
-    parts.push(chunk);
     try {
-      writeFileSync(path, Buffer.concat(parts));
+      appendFileSync(path, chunk);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
       return;
@@ -79,7 +77,7 @@ describe('storage health on a full disk (SQLite on a real tmpfs)', () => {
   };
 
   beforeAll(async () => {
-    execFileSync('mkdir', ['-p', disk]);
+    mkdirSync(disk, { recursive: true });
     mounted = tryMount(disk);
     if (!mounted) {
       console.log('skipped: cannot mount a tmpfs here (needs root)');
