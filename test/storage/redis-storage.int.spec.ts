@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import { openRedisStorage } from '@hookmux/queue-redis';
+import { Redis } from 'ioredis';
 
 import { RedisServer } from '../helpers/redis-server.js';
 import { storageContract } from './storage-contract.js';
@@ -22,5 +23,10 @@ storageContract({
     return Promise.resolve();
   },
   open: (logger) => openRedisStorage({ url: server.url, prefix: `contract${site}`, logger }),
+  storeAsPlainJson: async (eventId, json) => {
+    const redis = new Redis(server.url);
+    await redis.set(`contract${site}:e:${eventId}`, json);
+    redis.disconnect();
+  },
   cleanup: () => Promise.resolve(),
 });

@@ -28,6 +28,8 @@ export interface StorageBackend {
   /** Called before each test: a fresh, empty site. */
   newSite(): Promise<void>;
   open(logger: MemoryLogger): Promise<DeliveryStorage>;
+  /** Replaces an event's stored body with plain JSON text, the way hookmux 0.1 stored it. */
+  storeAsPlainJson(eventId: string, json: string): Promise<void>;
   /** After each test. */
   cleanup(): Promise<void>;
 }
@@ -225,6 +227,24 @@ export function storageContract(backend: StorageBackend): void {
       expect(rows.every((r) => r.event?.id === r.eventId && r.status === 'pending')).toBe(true);
       const one = await d.get(rows[0]?.id ?? '');
       expect(one?.event?.payload).toEqual({ text: `push ${one?.eventId.slice(3)}` });
+    }, 20_000);
+
+    it('keeps a large event whole, and still reads one stored as plain JSON by an earlier version', async () => {
+      const d = await dispatcher(new TestDirectory().add('team-a', new ScriptedSink()));
+      const big = request(1);
+      const commits = Array.from({ length: 200 }, (_, i) => ({
+        id: i,
+        message: `第 ${i} 次提交：${'说明'.repeat(50)}`,
+      }));
+      const event = { ...big.event, payload: { commits } } as HookEvent;
+      await d.enqueue([{ ...big, event }, request(2)]);
+      const rows = await d.list();
+      const idOf = (eventId: string): string => rows.find((r) => r.eventId === eventId)?.id ?? '';
+      expect((await d.get(idOf('ev-1')))?.event).toEqual(event);
+
+      const legacy = { ...request(2).event, summary: 'stored by 0.1' };
+      await backend.storeAsPlainJson('ev-2', JSON.stringify(legacy));
+      expect((await d.get(idOf('ev-2')))?.event).toEqual(legacy);
     }, 20_000);
 
     it('sends one robot’s rows in order, never a sent row again after a restart', async () => {

@@ -30,7 +30,7 @@ import { buildDigest } from './build-digest.js';
 import { computeBackoffMs } from './compute-backoff-ms.js';
 import { fallbackMessage, type SendRenderer } from './send-renderer.js';
 import { SlidingWindowLimiter } from './sliding-window-limiter.js';
-import { defineStoredEvent, hasStoredEvent, storedEventJson } from './stored-event.js';
+import { defineStoredEvent, hasStoredEvent, storedEventBody } from './stored-event.js';
 
 /** How long a dispatcher lease lasts without renewal; the holder renews it every third of that. */
 export const dispatcherLeaseMs = 15_000;
@@ -702,8 +702,10 @@ export class Dispatcher implements Queue, DeliveryStore {
         route: r.route,
         ...(r.routeDir === undefined ? {} : { routeDir: r.routeDir }),
       };
-      const json = storedEventJson(r);
-      return json === undefined ? { ...entry, event: r.event as HookEvent } : defineStoredEvent(entry, json);
+      const stored = storedEventBody(r);
+      return stored === undefined
+        ? { ...entry, event: r.event as HookEvent }
+        : defineStoredEvent(entry, stored);
     });
     if (this.#renderer === undefined) return { message: fallbackMessage(head.event, resolved), included: 1 };
     return this.#renderer.render({ entries, to: resolved, ...(digestId === undefined ? {} : { digestId }) });

@@ -17,6 +17,7 @@ import { loadPlugins, type LoadPluginsOptions, pluginTemplateDirs } from '../plu
 import { buildRuntime } from '../runtime/build-runtime.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { renderNow } from './send-renderer.js';
+import { decodeStoredEvent, type StoredEventBody } from './stored-event.js';
 
 export type ToRenderWorker =
   | { readonly type: 'config'; readonly config: HookmuxConfig; readonly plugins: LoadPluginsOptions }
@@ -26,9 +27,9 @@ export type ToRenderWorker =
       readonly sink: string;
       readonly entries: readonly {
         deliveryId: string;
-        /** The event, or its stored JSON (parsed here). */
+        /** The event, or its stored form (decoded here). */
         event?: HookEvent;
-        eventJson?: string;
+        eventBody?: StoredEventBody;
         route: string;
         routeDir?: string;
       }[];
@@ -102,9 +103,9 @@ function render(message: Extract<ToRenderWorker, { type: 'render' }>): void {
     const { message: rendered, included } = renderNow(
       runtime.renderer,
       {
-        entries: message.entries.map(({ event, eventJson, ...rest }) => ({
+        entries: message.entries.map(({ event, eventBody, ...rest }) => ({
           ...rest,
-          event: event ?? (JSON.parse(eventJson ?? 'null') as HookEvent),
+          event: event ?? decodeStoredEvent(eventBody ?? 'null'),
         })),
         to,
         ...(message.digestId === undefined ? {} : { digestId: message.digestId }),

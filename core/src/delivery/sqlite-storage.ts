@@ -30,7 +30,7 @@ import type { Message } from '../contracts/message.js';
 import { HookmuxError } from '../errors/hookmux-error.js';
 import type { Logger } from '../logging/logger.js';
 import { migrateOutbox } from './outbox-schema.js';
-import { defineStoredEvent } from './stored-event.js';
+import { defineStoredEvent, encodeStoredEvent, type StoredEventBody } from './stored-event.js';
 
 export interface SqliteStorageOptions {
   /** A file, or `:memory:` (`storage: {type: memory}`). */
@@ -58,12 +58,12 @@ interface DeliveryRow {
   readonly sent_at: number | null;
   readonly digest_id: string | null;
   /** Joined from `events`. */
-  readonly event_body?: string | null;
+  readonly event_body?: StoredEventBody | null;
 }
 
 interface PendingInsert {
   readonly event: HookEvent;
-  readonly body: string;
+  readonly body: Buffer;
   readonly targets: readonly OutboxTarget[];
   readonly now: number;
   readonly resolve: (result: OutboxInsertResult) => void;
@@ -212,10 +212,10 @@ export class SqliteStorage implements DeliveryStorage, OutboxStore, RateWindowSt
   insert(event: HookEvent, targets: readonly OutboxTarget[], now: number): Promise<OutboxInsertResult> {
     if (targets.length === 0) return Promise.resolve({ queued: 0, duplicates: 0 });
     if (!this.#db.open) return Promise.reject(unavailable('the outbox is closed'));
-    let body: string;
+    let body: Buffer;
     try {
-      // Serialised here, not in the batch, so one caller's unserialisable event fails only that caller.
-      body = JSON.stringify(event);
+      // Encoded here, not in the batch, so one caller's unserialisable event fails only that caller.
+      body = encodeStoredEvent(event);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

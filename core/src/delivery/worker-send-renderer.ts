@@ -8,7 +8,7 @@ import type { Logger } from '../logging/logger.js';
 import type { LoadPluginsOptions } from '../plugins/load-plugins.js';
 import type { RuntimeHolder } from '../runtime/runtime-holder.js';
 import type { FromRenderWorker, ToRenderWorker } from './render-worker.js';
-import { storedEventJson } from './stored-event.js';
+import { storedEventBody } from './stored-event.js';
 import {
   fallbackMessage,
   InlineSendRenderer,
@@ -202,11 +202,11 @@ export class WorkerSendRenderer implements SendRenderer {
         id,
         sink: request.to.target.name,
         entries: request.entries.map((e) => {
-          // The stored JSON, when there is one: parsed in the thread, not here.
-          const json = storedEventJson(e);
+          // The stored form, when there is one: decoded in the thread, not here.
+          const stored = storedEventBody(e);
           return {
             deliveryId: e.deliveryId,
-            ...(json === undefined ? { event: e.event } : { eventJson: json }),
+            ...(stored === undefined ? { event: e.event } : { eventBody: stored }),
             route: e.route,
             ...(e.routeDir === undefined ? {} : { routeDir: e.routeDir }),
           };

@@ -11,7 +11,7 @@
  * as sorted-set scores:
  *   P seq                     counter of delivery ids
  *   P d:<id>                  hash: one delivery row
- *   P e:<eventId>             string: the stored event (HookEvent JSON)
+ *   P e:<eventId>             string: the stored event (encodeStoredEvent: deflated HookEvent JSON)
  *   P erefs                   hash: eventId → rows referring to it (purge deletes at 0)
  *   P dedup                   hash: JSON [eventId, sink] → id
  *   P all                     zset: every row (score = id)

@@ -5,6 +5,8 @@ import {
   type DeliveryQuery,
   type DeliveryRecord,
   type DeliveryStatus,
+  defineStoredEvent,
+  encodeStoredEvent,
   type HookEvent,
   HookmuxError,
   isDeliveryStatus,
@@ -32,7 +34,7 @@ import {
 } from './outbox-lua.js';
 import type { RedisContext } from './redis-context.js';
 
-type Arg = string | number;
+type Arg = string | number | Buffer;
 
 interface ScriptedRedis extends Redis {
   hmInsert(...args: Arg[]): Promise<[number, number]>;
@@ -92,8 +94,8 @@ export class RedisOutboxStore implements OutboxStore {
 
   async insert(event: HookEvent, targets: readonly OutboxTarget[], now: number): Promise<OutboxInsertResult> {
     if (targets.length === 0) return { queued: 0, duplicates: 0 };
-    // Serialised before anything is written: an unserialisable event fails alone, writing nothing.
-    const body = JSON.stringify(event);
+    // Encoded before anything is written: an unserialisable event fails alone, writing nothing.
+    const body = encodeStoredEvent(event);
     const args: Arg[] = [this.#p, this.#ctx.marker, now, event.id, event.name, body];
     for (const t of targets)
       args.push(
@@ -296,11 +298,12 @@ export class RedisOutboxStore implements OutboxStore {
     const bodies =
       eventIds.length === 0
         ? []
-        : await this.#ctx.run(() => this.#redis.mget(...eventIds.map((e) => `${this.#p}e:${e}`)));
-    const events = new Map<string, HookEvent>();
+        : await this.#ctx.run(() => this.#redis.mgetBuffer(...eventIds.map((e) => `${this.#p}e:${e}`)));
+    // Kept as stored: decoded on first read, or in the render thread for a digest.
+    const events = new Map<string, Buffer>();
     eventIds.forEach((eventId, i) => {
       const body = bodies[i];
-      if (typeof body === 'string') events.set(eventId, JSON.parse(body) as HookEvent);
+      if (body) events.set(eventId, body);
     });
     return rows.flatMap((r) => (r === undefined ? [] : [toRecord(r.id, r.fields, events)]));
   }
@@ -329,7 +332,7 @@ async function inChunks(
 function toRecord(
   id: string,
   f: Record<string, string>,
-  events: ReadonlyMap<string, HookEvent>,
+  events: ReadonlyMap<string, Buffer>,
 ): DeliveryRecord {
   const eventId = f['eventId'] ?? '';
   const event = events.get(eventId);
@@ -339,7 +342,7 @@ function toRecord(
   const optional = (value: string | undefined): number | undefined =>
     value === undefined ? undefined : Number(value);
   const sentAt = optional(f['sentAt']);
-  return {
+  const record: DeliveryRecord = {
     id,
     eventId,
     eventName: f['eventName'] ?? '',
@@ -348,7 +351,6 @@ function toRecord(
     ...(f['batchMs'] === undefined ? {} : { batchMs: Number(f['batchMs']) }),
     sink: f['sink'] ?? '',
     ...(f['robotKey'] === undefined ? {} : { robotKey: f['robotKey'] }),
-    ...(event === undefined ? {} : { event }),
     ...(f['message'] === undefined ? {} : { message: JSON.parse(f['message']) as Message }),
     status,
     attempts: Number(f['attempts'] ?? 0),
@@ -359,4 +361,5 @@ function toRecord(
     ...(sentAt === undefined ? {} : { sentAt }),
     ...(f['digestId'] === undefined ? {} : { digestId: f['digestId'] }),
   };
+  return event === undefined ? record : defineStoredEvent(record, event);
 }
