@@ -204,27 +204,36 @@ export class TemplateSet {
       }
     }
     const fields = this.#compileFields(fieldsSource, file);
-    let ast: hbs.AST.Program;
     try {
-      ast = parseEscaped(body);
-      this.#handlebars.precompile(ast, compileOptions);
+      this.#handlebars.precompile(parseEscaped(body), compileOptions);
     } catch (error) {
       throw toSyntaxError(file, error, bodyLine - 1);
     }
-    return { file, body: this.#handlebars.compile(ast, compileOptions), fields };
+    return { file, body: this.#lazy(body), fields };
+  }
+
+  /**
+   * A template checked at load (above) and compiled on its first render. Until then only the text
+   * is kept, not the syntax tree: most templates (other sources', other formats') never render in
+   * a given process, and the main thread renders only dry runs.
+   */
+  #lazy(source: string): Render {
+    let render: Render | undefined;
+    return (context, options) => {
+      render ??= this.#handlebars.compile(parseEscaped(source), compileOptions);
+      return render(context, options);
+    };
   }
 
   #compileFields(value: unknown, file: string): Readonly<Record<string, unknown>> {
     const compileValue = (v: unknown): unknown => {
       if (typeof v === 'string') {
-        let ast: hbs.AST.Program;
         try {
-          ast = parseEscaped(v);
-          this.#handlebars.precompile(ast, compileOptions);
+          this.#handlebars.precompile(parseEscaped(v), compileOptions);
         } catch (error) {
           throw toSyntaxError(file, error, 0);
         }
-        return this.#handlebars.compile(ast, compileOptions);
+        return this.#lazy(v);
       }
       if (Array.isArray(v)) return v.map(compileValue);
       if (typeof v === 'object' && v !== null) {
