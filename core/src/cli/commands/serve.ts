@@ -2,6 +2,7 @@ import { loadConfig, resolveConfigPath } from '../../config/load-config.js';
 import { createHookmux, type Hookmux } from '../../create-hookmux.js';
 import { HookmuxError, HookmuxErrors } from '../../errors/hookmux-error.js';
 import { createLogger } from '../../logging/create-logger.js';
+import { tuneHeapForServer } from '../../runtime/tune-heap.js';
 import { type CliIo, exitCodes, writeLine } from '../cli-io.js';
 import { toErrors } from '../load-for-cli.js';
 
@@ -19,6 +20,7 @@ export async function runServeCommand(
   io: CliIo,
   mode: 'serve' | 'worker' = 'serve',
 ): Promise<number> {
+  tuneHeapForServer();
   const file = resolveConfigPath(configOption, io.cwd);
   const secrets = { values: [] as readonly string[] };
   let hookmux: Hookmux | undefined;
