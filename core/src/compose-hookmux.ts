@@ -35,6 +35,8 @@ export interface Composition {
   readonly runtime: Runtime | undefined;
   /** Every problem met (plugins, their bindings, the config against them), not only the first. */
   readonly errors: readonly HookmuxError[];
+  /** What the config gets past but should not (`Runtime.warnings`), also when there are errors. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -59,11 +61,11 @@ export async function composeHookmux(options: ComposeHookmuxOptions): Promise<Co
   // Without the contributions every sink and source would be "not provided": say only why.
   if (plugins === undefined) {
     const none = { sinks: [], sources: [], templateDirs: pluginTemplateDirs(loaded) };
-    return { container, loaded, plugins: none, holder, runtime: undefined, errors: problems };
+    return { container, loaded, plugins: none, holder, runtime: undefined, errors: problems, warnings: [] };
   }
-  const { runtime, errors: runtimeErrors } = buildRuntime(config, plugins);
+  const { runtime, errors: runtimeErrors, warnings } = buildRuntime(config, plugins);
   if (runtime) holder.swap(runtime);
-  return { container, loaded, plugins, holder, runtime, errors: [...problems, ...runtimeErrors] };
+  return { container, loaded, plugins, holder, runtime, errors: [...problems, ...runtimeErrors], warnings };
 }
 
 /** What core binds before any plugin module loads: the services a plugin may inject. */

@@ -51,7 +51,12 @@ export { computeBackoffMs } from './delivery/compute-backoff-ms.js';
 export { capacityPerWindow } from './delivery/sliding-window-limiter.js';
 export * from './delivery/build-digest.js';
 // How an outbox keeps an event (deflated JSON), so every backend stores and reads the same form.
-export { decodeStoredEvent, defineStoredEvent, encodeStoredEvent, type StoredEventBody } from './delivery/stored-event.js';
+export {
+  decodeStoredEvent,
+  defineStoredEvent,
+  encodeStoredEvent,
+  type StoredEventBody,
+} from './delivery/stored-event.js';
 
 // The code-host kit (cross-host event data, JSON readers, guards) that code-host sources share.
 export * from './code-host/index.js';

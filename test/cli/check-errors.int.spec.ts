@@ -153,6 +153,22 @@ describe('hookmux check: filters that can never match (the check-errors table)',
     expect(redis.code).toBe(0);
   });
 
+  it('shows the warnings beside the errors, not only when there are none', async () => {
+    const run = await runCliCapture([
+      'check',
+      '-c',
+      configWith(
+        [
+          '  - { when: { source: gitee, event: pull_request }, to: team-a }',
+          '  - { when: { source: gitee, event: push, branch: "^release/.*$" }, to: team-a }',
+        ].join('\n'),
+      ),
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('✗ routes[0].when.event: no event "pull_request" from gitee');
+    expect(run.err).toMatch(/! routes\[1\]\.when\.branch: .*did you mean "release\/\*\*"\?/);
+  });
+
   it('refuses filters that are each known but together let nothing through', async () => {
     const run = await runCliCapture([
       'check',

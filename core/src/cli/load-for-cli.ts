@@ -20,6 +20,8 @@ export interface LoadedForCli {
   /** The container with core's services and the plugins loaded (queue providers for `hookmux deliveries`). */
   readonly container: Container | undefined;
   readonly errors: readonly HookmuxError[];
+  /** Shown by `check` beside the errors, and alone when there are none. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -45,14 +47,15 @@ export async function loadForCli(
       holder: undefined,
       container: undefined,
       errors: toErrors(error),
+      warnings: [],
     };
   }
-  const { container, plugins, runtime, holder, errors } = await composeHookmux({
+  const { container, plugins, runtime, holder, errors, warnings } = await composeHookmux({
     config,
     logger,
     plugins: { cwd: io.cwd },
   });
-  return { file, config, plugins, runtime, holder, container, errors };
+  return { file, config, plugins, runtime, holder, container, errors, warnings };
 }
 
 export function toErrors(error: unknown): HookmuxError[] {

@@ -26,7 +26,7 @@ export function buildRuntime(
   config: HookmuxConfig,
   plugins: PluginSet,
   options: { builtinTemplatesDir?: string } = {},
-): { runtime: Runtime | undefined; errors: HookmuxError[] } {
+): { runtime: Runtime | undefined; errors: HookmuxError[]; warnings: string[] } {
   const errors = validatePluginSections(config, plugins);
   const warnings: string[] = [];
 
@@ -78,7 +78,7 @@ export function buildRuntime(
   const { set, errors: templateErrors } = TemplateSet.load(templateDirs);
   errors.push(...templateErrors);
 
-  if (errors.length > 0) return { runtime: undefined, errors };
+  if (errors.length > 0) return { runtime: undefined, errors, warnings };
   const renderer = new MessageRenderer({
     templates: set,
     userDir: config.templates.dir,
@@ -98,6 +98,7 @@ export function buildRuntime(
       warnings,
     },
     errors,
+    warnings,
   };
 }
 
