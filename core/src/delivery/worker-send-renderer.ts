@@ -27,8 +27,14 @@ export interface WorkerSendRendererOptions {
   readonly logger: Logger;
   /** Threads at most (one slow template occupies one); default 2. */
   readonly poolSize?: number;
-  /** A thread beyond the first is ended after this long idle, ms. */
+  /** A thread beyond the first is ended after this long idle, ms; default 30 s. */
   readonly idleMs?: number;
+  /**
+   * The first thread is ended after this long idle, ms; default 5 min. A started thread holds
+   * ~45 MB (its own heap, plugins and templates), and a team's server is idle most of the day;
+   * the next send starts one again (~1 s on the bench machine, not counted in `renderTimeout`).
+   */
+  readonly firstIdleMs?: number;
 }
 
 interface Pending {
@@ -48,7 +54,8 @@ interface Slot {
  * Renders in worker threads so that a template that loops for seconds blocks neither intake nor
  * `/healthz`: only the lane waiting for that render waits, and at `templates.renderTimeout` the
  * thread is ended (HM_ERR_TPL_TIMEOUT logged) and the message goes out as the built-in plain
- * fallback. Threads start lazily (an idle server has none until the first send) and load the
+ * fallback. Threads start lazily (an idle server has none until the first send), end after a
+ * while idle (`firstIdleMs`, `idleMs`), and load the
  * same plugin packages by name, so sinks' `formatMention` and `templateFormat` work there too.
  * Where a thread cannot render (it failed to start, or does not know a sink that was injected
  * rather than installed), rendering falls back to this thread.
@@ -59,6 +66,7 @@ export class WorkerSendRenderer implements SendRenderer {
   readonly #logger: Logger;
   readonly #poolSize: number;
   readonly #idleMs: number;
+  readonly #firstIdleMs: number;
   readonly #slots: Slot[] = [];
   readonly #queue: Pending[] = [];
   readonly #script: URL | undefined;
@@ -72,6 +80,7 @@ export class WorkerSendRenderer implements SendRenderer {
     this.#inline = new InlineSendRenderer(() => options.holder.current.renderer, options.logger);
     this.#poolSize = Math.max(1, options.poolSize ?? 2);
     this.#idleMs = options.idleMs ?? 30_000;
+    this.#firstIdleMs = options.firstIdleMs ?? 300_000;
     this.#script = workerScript();
     if (this.#script === undefined) {
       this.#broken = true;
@@ -283,14 +292,21 @@ export class WorkerSendRenderer implements SendRenderer {
     void slot.worker.terminate();
   }
 
-  /** Threads beyond the first end after a while idle (memory). */
+  /** Threads end after a while idle (memory): the first after `firstIdleMs`, the others sooner. */
   #idle(slot: Slot): void {
-    if (this.#slots[0] === slot) return;
     clearTimeout(slot.idleTimer);
-    slot.idleTimer = setTimeout(() => {
-      if (slot.busy === undefined) this.#retire(slot);
-    }, this.#idleMs);
+    slot.idleTimer = setTimeout(
+      () => {
+        if (slot.busy === undefined && !slot.gone) this.#retire(slot);
+      },
+      this.#slots[0] === slot ? this.#firstIdleMs : this.#idleMs,
+    );
     slot.idleTimer.unref();
+  }
+
+  /** Render threads running now. */
+  get threads(): number {
+    return this.#slots.length;
   }
 
   #fallback(request: SendRenderRequest): RenderedSend {
