@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { type DeliveryStorage, MemoryLogger } from '@hookmux/core';
 import { openRedisStorage, type RedisStorage } from '@hookmux/queue-redis';
 import { Redis } from 'ioredis';
 
-import { SqliteStorage } from '../../core/src/delivery/sqlite-storage.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../helpers/start-test-hookmux.js';
-import { hookEvent, storageContract, t0, target } from './storage-contract.js';
+import { hookEvent, t0, target } from '../storage/store-contract.js';
 
 /** One redis-server for the file (AOF on); each test gets its own key prefix. */
 const server = new RedisServer({ appendOnly: true });
@@ -31,37 +26,6 @@ afterAll(async () => {
 function openStorage(prefix = `t${++prefixes}`, logger = new MemoryLogger()): Promise<RedisStorage> {
   return openRedisStorage({ url: server.url, prefix, logger, commandTimeoutMs: 1000 });
 }
-
-storageContract({
-  name: 'redis',
-  openStorage: () => openStorage(),
-  storedEventIds: async () => {
-    const keys = await admin.keys(`t${prefixes}:e:*`);
-    return keys.map((k) => k.slice(`t${prefixes}:e:`.length));
-  },
-});
-
-// The same contract on the embedded backend: both adapters answer alike.
-let sqliteDir = '';
-storageContract({
-  name: 'sqlite',
-  openStorage: () => {
-    sqliteDir = mkdtempSync(join(tmpdir(), 'hookmux-contract-'));
-    return Promise.resolve(
-      new SqliteStorage({ path: join(sqliteDir, 'outbox.db'), logger: new MemoryLogger() }),
-    );
-  },
-  storedEventIds: (storage) => {
-    const rows = (storage as SqliteStorage).database.prepare('SELECT id FROM events').all() as {
-      id: string;
-    }[];
-    return Promise.resolve(rows.map((r) => r.id));
-  },
-  cleanup: () => {
-    rmSync(sqliteDir, { recursive: true, force: true });
-    return Promise.resolve();
-  },
-});
 
 describe('Redis storage: several processes on one Redis', () => {
   const opened: DeliveryStorage[] = [];

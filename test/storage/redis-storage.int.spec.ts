@@ -23,6 +23,12 @@ storageContract({
     return Promise.resolve();
   },
   open: (logger) => openRedisStorage({ url: server.url, prefix: `contract${site}`, logger }),
+  storedEventIds: async () => {
+    const redis = new Redis(server.url);
+    const keys = await redis.keys(`contract${site}:e:*`);
+    redis.disconnect();
+    return keys.map((k) => k.slice(`contract${site}:e:`.length));
+  },
   storeAsPlainJson: async (eventId, json) => {
     const redis = new Redis(server.url);
     await redis.set(`contract${site}:e:${eventId}`, json);

@@ -16,6 +16,12 @@ storageContract({
     return Promise.resolve();
   },
   open: (logger) => Promise.resolve(new SqliteStorage({ path: join(dir, 'outbox.db'), logger })),
+  storedEventIds: (storage) => {
+    const rows = (storage as SqliteStorage).database.prepare('SELECT id FROM events').all() as {
+      id: string;
+    }[];
+    return Promise.resolve(rows.map((r) => r.id));
+  },
   storeAsPlainJson: (eventId, json) => {
     const db = new Database(join(dir, 'outbox.db'));
     db.prepare('UPDATE events SET body = ? WHERE id = ?').run(json, eventId);

@@ -17,8 +17,13 @@ import { buildDigest } from '../../core/src/delivery/build-digest.js';
 import { Dispatcher } from '../../core/src/delivery/dispatcher.js';
 import type { RenderedSend, SendRenderer, SendRenderRequest } from '../../core/src/delivery/send-renderer.js';
 import { MemoryLogger } from '../../core/src/logging/memory-logger.js';
+import { storeContract } from './store-contract.js';
 
 /**
+ * The storage contract every adapter passes, in two layers: the behaviour seen through the
+ * Dispatcher (below) and the stores called directly (`store-contract.ts`). An adapter's test file
+ * calls `storageContract` once with its `StorageBackend`.
+ *
  * One storage backend under test. A "site" is one place data lives (a SQLite file, a Redis key
  * prefix): `open` connects to it anew each time (a restart), so what survives is what the backend
  * kept.
@@ -28,6 +33,8 @@ export interface StorageBackend {
   /** Called before each test: a fresh, empty site. */
   newSite(): Promise<void>;
   open(logger: MemoryLogger): Promise<DeliveryStorage>;
+  /** Ids of the events the storage still keeps (to see that purge deletes orphans). */
+  storedEventIds(storage: DeliveryStorage): Promise<readonly string[]>;
   /** Replaces an event's stored body with plain JSON text, the way hookmux 0.1 stored it. */
   storeAsPlainJson(eventId: string, json: string): Promise<void>;
   /** After each test. */
@@ -507,5 +514,16 @@ export function storageContract(backend: StorageBackend): void {
         await s.close();
       }
     }, 20_000);
+  });
+
+  // The same backend, its stores called directly: one suite, two layers.
+  storeContract({
+    name: backend.name,
+    openStorage: async () => {
+      await backend.newSite();
+      return backend.open(new MemoryLogger());
+    },
+    storedEventIds: (storage) => backend.storedEventIds(storage),
+    cleanup: () => backend.cleanup(),
   });
 }

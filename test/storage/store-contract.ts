@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { DeliveryRecord, DeliveryStorage, HookEvent, OutboxTarget } from '@hookmux/core';
 
 /**
- * The behaviour every `DeliveryStorage` shares (the comments of `delivery-storage.ts`, as tests).
- * Written for the Redis adapter, run against SQLite too, and meant to be folded into the
- * kernel's shared storage contract suite: everything backend-specific is in `StorageFactory`.
+ * The store layer of the storage contract: what every `DeliveryStorage` does when called directly
+ * (the comments of `delivery-storage.ts`, as tests). `storageContract` (storage-contract.ts) runs
+ * it beside the behaviour seen through the Dispatcher; everything backend-specific is in
+ * `StorageFactory`.
  */
 export interface StorageFactory {
   readonly name: string;
@@ -37,8 +38,8 @@ export function target(sink: string, extra: Partial<OutboxTarget> = {}): OutboxT
   return { route: `to-${sink}`, sink, ...extra };
 }
 
-export function storageContract(factory: StorageFactory): void {
-  describe(`DeliveryStorage contract (${factory.name})`, () => {
+export function storeContract(factory: StorageFactory): void {
+  describe(`storage contract: ${factory.name} › the stores, called directly`, () => {
     let storage: DeliveryStorage;
 
     beforeEach(async () => {
