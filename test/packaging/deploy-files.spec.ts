@@ -18,6 +18,40 @@ const read = (file: string): string => readFileSync(join(repo, file), 'utf8');
 const dockerfile = read('deploy/Dockerfile');
 const packTest = read('test/packaging/pack-install.int.spec.ts');
 
+/** NODE_OPTIONS as a deploy file sets it (Dockerfile ENV, systemd Environment=). */
+function nodeOptionsIn(text: string): string | undefined {
+  return /^\s*(?:Environment=)?NODE_OPTIONS=(\S+)/m.exec(text)?.[1];
+}
+
+/** The largest young generation a node process grows to under allocation, with these NODE_OPTIONS, MB. */
+function youngGenerationMb(nodeOptions: string): number {
+  const churn = `
+    const keep = [];
+    let peak = 0;
+    for (let i = 0; i < 400_000; i++) {
+      keep.push({ i, s: 'x'.repeat(100) + i });
+      if (keep.length > 20_000) keep.splice(0, 10_000);
+      if (i % 1000 === 0) peak = Math.max(peak, require('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
+    }
+    console.log(peak / 1048576);`;
+  const out = execFileSync(process.execPath, ['-e', churn], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: nodeOptions },
+  });
+  return Number(out.trim());
+}
+
+describe('the node options of the service files', () => {
+  it('are the same in the image and the systemd unit, and keep the young generation at 2 × 8 MB', () => {
+    const docker = nodeOptionsIn(dockerfile);
+    const systemd = nodeOptionsIn(read('deploy/hookmux.service'));
+    expect(docker).toBe('--max-semi-space-size=8');
+    expect(systemd).toBe(docker);
+    expect(youngGenerationMb(docker ?? '')).toBeLessThanOrEqual(16);
+    expect(youngGenerationMb('')).toBeGreaterThan(16);
+  }, 30_000);
+});
+
 describe('deploy/Dockerfile', () => {
   it('packs and installs with the commands the pack-and-install test runs', () => {
     expect(dockerfile).toContain('npm pack --workspaces --pack-destination /tarballs');
