@@ -14,7 +14,7 @@ export function encodeStoredEvent(event: HookEvent): Buffer {
   return deflateSync(JSON.stringify(event), { level: 1, windowBits: 14, memLevel: 6 });
 }
 
-/** What `encodeStoredEvent` made, or the plain JSON text outboxes kept before 0.2 (string or bytes). */
+/** What `encodeStoredEvent` made, or the plain JSON earlier versions stored (text or bytes). */
 export type StoredEventBody = string | Uint8Array;
 
 /** The event back from its stored form; rows written before compression are plain JSON and read as such. */

@@ -55,8 +55,8 @@ interface Slot {
  * `/healthz`: only the lane waiting for that render waits, and at `templates.renderTimeout` the
  * thread is ended (HM_ERR_TPL_TIMEOUT logged) and the message goes out as the built-in plain
  * fallback. Threads start lazily (an idle server has none until the first send), end after a
- * while idle (`firstIdleMs`, `idleMs`), and load the
- * same plugin packages by name, so sinks' `formatMention` and `templateFormat` work there too.
+ * while idle (`firstIdleMs`, `idleMs`), and load the same plugin packages by name, so sinks'
+ * `formatMention` and `templateFormat` work there too.
  * Where a thread cannot render (it failed to start, or does not know a sink that was injected
  * rather than installed), rendering falls back to this thread.
  */

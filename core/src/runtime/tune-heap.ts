@@ -8,9 +8,9 @@ const flagPattern = /--heap[-_]growing[-_]percent\b/;
 /**
  * A long-running `serve` / `worker` keeps its heap near what it uses. By default V8 lets the old
  * generation grow to up to four times what survived the last full collection before collecting
- * again: under a webhook flood that is 150 MB of garbage held on the main thread alone, for a
- * live heap of 30 MB. Growing by 30 % instead costs more frequent full collections (a few ms
- * each on a heap this small, mostly incremental) and measured no throughput (BENCHMARKS.md). A
+ * again: under a webhook flood that is over 100 MB of garbage held on the main thread alone, for
+ * a live heap of 30 MB. Growing by 30 % instead costs more frequent full collections (a few ms
+ * each on a heap this small, mostly incremental) and no measurable throughput (BENCHMARKS.md). A
  * `--heap-growing-percent` given to node itself (command line or NODE_OPTIONS) wins.
  *
  * The flag is read each time V8 sets the next limit, so setting it after start-up takes effect.
