@@ -75,6 +75,19 @@ describe('quiet mode (batch)', () => {
     await waitFor(() => sink.calls.length === 2, 'unheld one');
     expect(sink.carried()[1]).toEqual(['ev-3']);
   }, 20_000);
+
+  it('keeps order per robot: another route’s later message waits behind a held one, and joins its digest', async () => {
+    const sink = new ScriptedSink(() => ({ ok: true }));
+    const d = open({ sinks: new TestDirectory().add('team-a', sink) });
+    await d.start();
+    const start = Date.now();
+    await d.enqueue([{ ...request(1), route: 'quiet', batchMs: 400 }]);
+    await d.enqueue([request(2)]);
+    await waitFor(async () => (await d.list()).every((r) => r.status === 'sent'), 'sent');
+    // What README.md ("Quiet mode") says: the unheld one waited for the held one's period.
+    expect(sink.carried()).toEqual([['ev-1', 'ev-2']]);
+    expect((sink.calls[0]?.startedAt ?? 0) - start).toBeGreaterThanOrEqual(400);
+  }, 20_000);
 });
 
 describe('storage.retention', () => {
