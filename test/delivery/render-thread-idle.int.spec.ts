@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -25,12 +25,13 @@ const event: HookEvent = {
 
 describe('render threads at rest', () => {
   let renderer: WorkerSendRenderer | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'hookmux-render-idle-'));
   afterEach(async () => {
     await renderer?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('end after firstIdleMs without a send, and the next send starts one again', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hookmux-render-idle-'));
     const yaml = `
 storage: { type: memory }
 sinks:

@@ -2,6 +2,8 @@ import { deflateSync, inflateSync } from 'node:zlib';
 
 import type { HookEvent } from '../contracts/hook-event.js';
 
+const deflateOptions = { level: 1, windowBits: 14, memLevel: 6 } as const;
+
 /**
  * How an outbox keeps an event: its JSON, deflated (zlib format, level 1). A Gitee push is
  * 7–10 kB of JSON and about 1 kB deflated, and the outbox writes every event durably before the
@@ -11,7 +13,7 @@ import type { HookEvent } from '../contracts/hook-event.js';
  * allocated and freed per call (which otherwise fragments the main thread's malloc arena).
  */
 export function encodeStoredEvent(event: HookEvent): Buffer {
-  return deflateSync(JSON.stringify(event), { level: 1, windowBits: 14, memLevel: 6 });
+  return deflateSync(JSON.stringify(event), deflateOptions);
 }
 
 /** What `encodeStoredEvent` made, or the plain JSON earlier versions stored (text or bytes). */

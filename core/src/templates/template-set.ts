@@ -204,20 +204,21 @@ export class TemplateSet {
       }
     }
     const fields = this.#compileFields(fieldsSource, file);
-    try {
-      this.#handlebars.precompile(parseEscaped(body), compileOptions);
-    } catch (error) {
-      throw toSyntaxError(file, error, bodyLine - 1);
-    }
-    return { file, body: this.#lazy(body), fields };
+    return { file, body: this.#checked(body, file, bodyLine - 1), fields };
   }
 
   /**
-   * A template checked at load (above) and compiled on its first render. Until then only the text
-   * is kept, not the syntax tree: most templates (other sources', other formats') never render in
-   * a given process, and the main thread renders only dry runs.
+   * A template checked now (parsed and precompiled: a syntax error or unknown helper names the file
+   * and line) and compiled on its first render. Until then only the text is kept, not the syntax
+   * tree: most templates (other sources', other formats') never render in a given process, and
+   * the main thread renders only dry runs.
    */
-  #lazy(source: string): Render {
+  #checked(source: string, file: string, lineOffset: number): Render {
+    try {
+      this.#handlebars.precompile(parseEscaped(source), compileOptions);
+    } catch (error) {
+      throw toSyntaxError(file, error, lineOffset);
+    }
     let render: Render | undefined;
     return (context, options) => {
       render ??= this.#handlebars.compile(parseEscaped(source), compileOptions);
@@ -227,14 +228,7 @@ export class TemplateSet {
 
   #compileFields(value: unknown, file: string): Readonly<Record<string, unknown>> {
     const compileValue = (v: unknown): unknown => {
-      if (typeof v === 'string') {
-        try {
-          this.#handlebars.precompile(parseEscaped(v), compileOptions);
-        } catch (error) {
-          throw toSyntaxError(file, error, 0);
-        }
-        return this.#lazy(v);
-      }
+      if (typeof v === 'string') return this.#checked(v, file, 0);
       if (Array.isArray(v)) return v.map(compileValue);
       if (typeof v === 'object' && v !== null) {
         return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, compileValue(inner)]));

@@ -10,12 +10,10 @@ export async function runCheckCommand(configOption: string | undefined, io: CliI
       `${loaded.file}: ${loaded.errors.length} 个问题 problem${loaded.errors.length === 1 ? '' : 's'}`,
     );
     for (const error of loaded.errors) writeLine(io.err, `  ✗ ${error.describe()}`);
-    for (const warning of loaded.warnings) writeLine(io.err, `  ! ${warning}`);
-    return exitCodes.failure;
   }
-  const runtime = loaded.runtime;
-  if (!runtime) return exitCodes.failure;
   for (const warning of loaded.warnings) writeLine(io.err, `  ! ${warning}`);
+  const runtime = loaded.runtime;
+  if (loaded.errors.length > 0 || !runtime) return exitCodes.failure;
   writeLine(
     io.out,
     `ok: ${loaded.file}: ${runtime.sources.size} source(s), ${runtime.sinks.size} sink(s), ${runtime.routes.length} route(s), templates compiled（配置有效，模板已编译）`,

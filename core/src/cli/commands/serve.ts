@@ -21,6 +21,18 @@ export async function runServeCommand(
   mode: 'serve' | 'worker' = 'serve',
 ): Promise<number> {
   tuneHeapForServer();
+  // From the moment hookmux is built, before it listens or dispatches: a SIGTERM that comes while
+  // it starts (a service manager that stops it at once, a test that saw the ready line) is kept
+  // and honoured, gracefully, once it runs, instead of killing it with node's default action.
+  // Earlier (loading the config, opening storage) nothing is accepted yet, and the default stands.
+  let stopSignal: string | undefined;
+  let stopWith: ((signal: string) => void) | undefined;
+  const onSignal = (signal: string) => (): void => {
+    if (stopWith) stopWith(signal);
+    else stopSignal ??= signal;
+  };
+  const onTerm = onSignal('SIGTERM');
+  const onInt = onSignal('SIGINT');
   const file = resolveConfigPath(configOption, io.cwd);
   const secrets = { values: [] as readonly string[] };
   let hookmux: Hookmux | undefined;
@@ -33,6 +45,8 @@ export async function runServeCommand(
       destination: io.out,
     });
     hookmux = await createHookmux({ config, logger, secrets, env: io.env, plugins: { cwd: io.cwd } });
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onInt);
     if (mode === 'serve') {
       await hookmux.listen();
     } else {
@@ -49,6 +63,8 @@ export async function runServeCommand(
       ? toErrors(error).map((e) => e.describe())
       : [(error as Error).message];
     for (const problem of problems) writeLine(io.err, `  ✗ ${problem}`);
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
     await hookmux?.close();
     return exitCodes.failure;
   }
@@ -67,8 +83,8 @@ export async function runServeCommand(
         },
       );
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
     process.on('SIGHUP', () => void running.reloader.reload('SIGHUP'));
+    stopWith = stop;
+    if (stopSignal !== undefined) stop(stopSignal);
   });
 }
